@@ -1,0 +1,18 @@
+//! The rules of shiyu, with no I/O, no async and no SQL.
+//!
+//! This crate owns what a case *is* and what may happen to it: the area tree and its codes
+//! ([`area`]), who may act and what they may see ([`role`], [`scope`]), the case life as a state
+//! machine driven by hash-chained events ([`case`]), and working-time deadline arithmetic
+//! ([`deadline`]). Storage and HTTP call into it; it calls nothing.
+
+pub mod area;
+pub mod case;
+pub mod deadline;
+pub mod error;
+pub mod ids;
+pub mod role;
+pub mod scope;
+pub mod stats;
+pub mod time;
+
+pub use error::DomainError;

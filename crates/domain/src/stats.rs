@@ -1,0 +1,127 @@
+//! Counter definitions: what each case event adds to the per-day counters that boards read.
+//!
+//! Counters are keyed by local day × leaf area × category × organisation × channel and updated in
+//! the same transaction as the event, so a board over years of data sums rows instead of scanning
+//! cases. This module is the one place that says which event moves which counter.
+
+use crate::case::{CaseSnapshot, Event, Move, Satisfaction};
+
+/// A counted quantity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Metric {
+    /// A case was registered (受理量的分母: received).
+    Received,
+    /// A case was accepted (受理).
+    Accepted,
+    /// A case was not accepted.
+    NotAccepted,
+    /// A case was merged into another.
+    Merged,
+    /// A dispatch to an organisation.
+    Dispatched,
+    /// A dispatch was signed for.
+    Signed,
+    /// A dispatch was signed for by its deadline (response, 响应).
+    SignedOnTime,
+    /// A case came back as misrouted.
+    Returned,
+    /// A result was reported.
+    Handled,
+    /// A result was reported by its deadline.
+    HandledOnTime,
+    /// A result of kind "resolved".
+    Resolved,
+    /// A revisit was recorded.
+    Revisited,
+    /// The resident was satisfied or basically satisfied.
+    Satisfied,
+    /// The resident was unsatisfied.
+    Unsatisfied,
+    /// A case was closed.
+    Closed,
+    /// A case was closed at grid or community level.
+    ClosedLocally,
+    /// A case was escalated.
+    Escalated,
+}
+
+impl Metric {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Received => "received",
+            Self::Accepted => "accepted",
+            Self::NotAccepted => "not_accepted",
+            Self::Merged => "merged",
+            Self::Dispatched => "dispatched",
+            Self::Signed => "signed",
+            Self::SignedOnTime => "signed_on_time",
+            Self::Returned => "returned",
+            Self::Handled => "handled",
+            Self::HandledOnTime => "handled_on_time",
+            Self::Resolved => "resolved",
+            Self::Revisited => "revisited",
+            Self::Satisfied => "satisfied",
+            Self::Unsatisfied => "unsatisfied",
+            Self::Closed => "closed",
+            Self::ClosedLocally => "closed_locally",
+            Self::Escalated => "escalated",
+        }
+    }
+}
+
+/// The counters an event adds to, given the case before the event (`None` for registration).
+pub fn deltas(before: Option<&CaseSnapshot>, event: &Event) -> Vec<Metric> {
+    use Metric as M;
+    let mut out = Vec::new();
+    match &event.change {
+        Move::Register(_) => out.push(M::Received),
+        Move::Accept { .. } | Move::Review { accept: true, .. } => out.push(M::Accepted),
+        Move::NotAccept { .. } | Move::Review { accept: false, .. } => out.push(M::NotAccepted),
+        Move::Merge { .. } => out.push(M::Merged),
+        Move::Dispatch { .. } => out.push(M::Dispatched),
+        Move::Sign => {
+            out.push(M::Signed);
+            if before
+                .and_then(|c| c.sign_by)
+                .is_none_or(|due| event.at <= due)
+            {
+                out.push(M::SignedOnTime);
+            }
+        }
+        Move::Return { .. } => out.push(M::Returned),
+        Move::ReportResult { outcome, .. } => {
+            out.push(M::Handled);
+            if before
+                .and_then(|c| c.handle_by)
+                .is_none_or(|due| event.at <= due)
+            {
+                out.push(M::HandledOnTime);
+            }
+            if *outcome == crate::case::ResultKind::Resolved {
+                out.push(M::Resolved);
+            }
+        }
+        Move::RecordRevisit { satisfaction, .. } => {
+            out.push(M::Revisited);
+            match satisfaction {
+                Satisfaction::Satisfied | Satisfaction::Basic => out.push(M::Satisfied),
+                Satisfaction::Unsatisfied => out.push(M::Unsatisfied),
+                Satisfaction::Unreachable => {}
+            }
+        }
+        Move::Close { .. } => {
+            out.push(M::Closed);
+            if event
+                .effects
+                .closed_level
+                .is_some_and(|l| l >= crate::area::AreaLevel::Community)
+            {
+                out.push(M::ClosedLocally);
+            }
+        }
+        Move::Escalate { .. } => out.push(M::Escalated),
+        _ => {}
+    }
+    out
+}

@@ -1,0 +1,48 @@
+//! The JSON API: one module per area of the product, each handler with its request and response
+//! types and OpenAPI description beside it.
+
+pub mod attachments;
+pub mod board;
+pub mod cases;
+pub mod directory;
+pub mod public;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::state::AppState;
+
+/// The API routes (login and logout are mounted with the rate limiter in [`crate::router`]).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/cases", post(cases::create).get(cases::list))
+        .route("/api/cases/by-number/{number}", get(cases::by_number))
+        .route("/api/cases/{id}", get(cases::get))
+        .route("/api/cases/{id}/events", get(cases::events))
+        .route("/api/cases/{id}/moves", post(cases::make_move))
+        .route("/api/attachments", post(attachments::upload))
+        .route("/api/attachments/{id}", get(attachments::download))
+        .route("/api/board/overdue", get(board::overdue))
+        .route("/api/board/summary", get(board::summary))
+        .route("/api/me", get(directory::me))
+        .route("/api/notifications", get(directory::notifications))
+        .route(
+            "/api/areas",
+            get(directory::areas).post(directory::create_area),
+        )
+        .route(
+            "/api/orgs",
+            get(directory::orgs).post(directory::create_org),
+        )
+        .route(
+            "/api/categories",
+            get(directory::categories).post(directory::upsert_category),
+        )
+        .route(
+            "/api/users",
+            get(directory::users).post(directory::create_user),
+        )
+        .route("/api/tokens", post(directory::create_token))
+        .route("/api/public/follow", post(public::follow))
+        .route("/api/public/rate", post(public::rate))
+}

@@ -1,0 +1,199 @@
+//! The user's language and the translation of error codes. Chinese is the default; English is
+//! chosen by `?lang=en`, a `lang` cookie, or an `Accept-Language` that prefers English.
+
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+
+/// A supported language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// 中文 (default).
+    #[default]
+    Zh,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// The language code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Zh => "zh",
+            Self::En => "en",
+        }
+    }
+
+    /// Reads the language from a request's query, cookie and headers, in that order.
+    pub fn from_parts(parts: &Parts) -> Self {
+        if let Some(q) = parts.uri.query() {
+            for pair in q.split('&') {
+                match pair {
+                    "lang=en" => return Self::En,
+                    "lang=zh" => return Self::Zh,
+                    _ => {}
+                }
+            }
+        }
+        Self::from_headers(&parts.headers)
+    }
+
+    /// Reads the language from cookie and `Accept-Language`.
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        for c in headers.get_all(axum::http::header::COOKIE) {
+            if let Ok(s) = c.to_str() {
+                for kv in s.split(';') {
+                    match kv.trim() {
+                        "lang=en" => return Self::En,
+                        "lang=zh" => return Self::Zh,
+                        _ => {}
+                    }
+                }
+            }
+        }
+        let accept = headers
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if accept.trim_start().starts_with("en") {
+            Self::En
+        } else {
+            Self::Zh
+        }
+    }
+
+    /// Picks the text in this language.
+    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Self::Zh => zh,
+            Self::En => en,
+        }
+    }
+}
+
+/// The name of an input field in the user's language.
+pub fn field_name(field: &str, lang: Lang) -> String {
+    let (zh, en) = match field {
+        "title" => ("标题", "title"),
+        "text" => ("内容", "text"),
+        "reason" => ("理由", "reason"),
+        "note" => ("备注", "note"),
+        "instruction" => ("批示", "instruction"),
+        "area_code" => ("所属区域", "area"),
+        "category" => ("分类", "category"),
+        "ledger" => ("台账类型", "ledger"),
+        "channel" => ("来源渠道", "channel"),
+        "urgency" => ("紧急程度", "urgency"),
+        "location" => ("位置", "location"),
+        "phone" => ("电话", "phone"),
+        "contact" | "contact.name" => ("联系人", "contact"),
+        "number" => ("诉求编号", "case number"),
+        "days" => ("延期天数", "days"),
+        "lead" => ("主办单位", "lead organisation"),
+        "co" => ("协办单位", "co-organisations"),
+        "to" => ("下派区域", "delegation area"),
+        "into" | "into_number" => ("合并目标", "merge target"),
+        "username" => ("用户名", "username"),
+        "password" => ("密码", "password"),
+        "name" => ("名称", "name"),
+        "outcome" => ("办理结果", "outcome"),
+        "satisfaction" => ("满意度", "satisfaction"),
+        "level" => ("督办级别", "supervision level"),
+        "file" => ("附件", "file"),
+        "reporter" => ("反映人", "reporter"),
+        "attachments" => ("附件", "attachments"),
+        "role" => ("角色", "role"),
+        "binding" => ("归属", "binding"),
+        "org_id" => ("所属单位", "organisation"),
+        "move" => ("操作", "action"),
+        other => return other.to_owned(),
+    };
+    lang.pick(zh, en).to_owned()
+}
+
+/// A validation reason in the user's language.
+pub fn reason_text(reason: &str, lang: Lang) -> String {
+    let (zh, en) = match reason {
+        "required" => ("不能为空", "is required"),
+        "too_long" => ("过长", "is too long"),
+        "out_of_range" => ("超出允许范围", "is out of range"),
+        "unknown_value" => ("取值无效", "has an unknown value"),
+        "unknown_area" => ("区域不存在", "names no known area"),
+        "unknown_category" => ("分类不存在", "names no known category"),
+        "unknown_org" => ("单位不存在", "names no known organisation"),
+        "unknown_case" => ("诉求不存在", "names no known case"),
+        "not_an_area_code" => ("不是有效的区划代码", "is not a valid area code"),
+        "not_a_category_code" => ("不是有效的分类代码", "is not a valid category code"),
+        "not_a_case_number" => ("不是有效的诉求编号", "is not a valid case number"),
+        "not_a_phone_number" => ("不是有效的电话号码", "is not a valid phone number"),
+        "not_a_uuid" => ("格式无效", "is not a valid id"),
+        "must_be_self" => ("必须是本人", "must be yourself"),
+        "not_a_resident_channel" => (
+            "群众只能通过网站或移动端提交",
+            "must be web or mobile for residents",
+        ),
+        "lead_also_co" => (
+            "主办单位不能同时为协办",
+            "must not repeat the lead organisation",
+        ),
+        "duplicate" => ("有重复", "contains duplicates"),
+        "not_below_handling_area" => (
+            "必须是当前承办中心的下级区域",
+            "must be below the current centre's area",
+        ),
+        "does_not_match" => ("与目标不一致", "does not match"),
+        "not_an_open_case" => ("目标诉求已结束", "is not an open case"),
+        "only_with_contact_reporter" => (
+            "仅在留有联系方式时填写",
+            "is only allowed with a contact reporter",
+        ),
+        "too_many" => ("数量过多", "has too many items"),
+        "too_large" => ("文件过大", "is too large"),
+        "type_not_allowed" => ("文件类型不允许", "has a type that is not allowed"),
+        "invalid" => ("格式无效", "is invalid"),
+        "malformed" => ("格式无效", "is malformed"),
+        "parent_missing" => ("上级区域不存在", "has no parent area"),
+        "does_not_fit_role" => ("与角色不匹配", "does not fit the role"),
+        "unknown_role" => ("角色无效", "is not a known role"),
+        other => return other.to_owned(),
+    };
+    lang.pick(zh, en).to_owned()
+}
+
+/// A case-life rule in the user's language.
+pub fn rule_text(rule: &str, lang: Lang) -> String {
+    let (zh, en) = match rule {
+        "leader_review_required" => (
+            "该诉求须经领导阅批后才能受理",
+            "this case needs a leader's review before acceptance",
+        ),
+        "extension_already_pending" => (
+            "已有待审批的延期申请",
+            "an extension request is already pending",
+        ),
+        "no_extension_pending" => (
+            "没有待审批的延期申请",
+            "there is no pending extension request",
+        ),
+        "escalation_not_requested" => (
+            "承办单位未申请提级",
+            "the handler has not asked for escalation",
+        ),
+        "no_parent_level" => ("已是最高层级，无法提级", "there is no higher level"),
+        "cannot_merge_into_itself" => ("不能与自身合并", "a case cannot be merged into itself"),
+        "redo_needs_unsatisfied_revisit" => (
+            "仅在群众不满意时可重办",
+            "a redo needs an unsatisfied revisit",
+        ),
+        "redo_limit_reached" => ("重办次数已达上限", "the redo limit is reached"),
+        "close_needs_revisit" => (
+            "销号前须完成回访",
+            "a revisit must be recorded before closing",
+        ),
+        "out_of_scope" => ("超出您的数据范围", "outside your data scope"),
+        "not_your_case_at_this_stage" => {
+            ("当前环节不由您办理", "this stage is not yours to act on")
+        }
+        other => return other.to_owned(),
+    };
+    lang.pick(zh, en).to_owned()
+}

@@ -1,0 +1,29 @@
+//! The OpenAPI document, served at `/api/openapi.json`. Paths are collected from the handlers'
+//! own annotations so the document cannot drift from the routes' types.
+
+use utoipa::OpenApi;
+
+use crate::api::{attachments, board, cases, directory, public};
+use crate::auth::login;
+
+/// The document.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "shiyu API", description = "市域社会治理平台 JSON API. Sign in with POST /api/login (cookie + X-CSRF-Token) or use `Authorization: Bearer <token>`."),
+    paths(
+        login::api_login, login::logout,
+        cases::create, cases::list, cases::get, cases::by_number, cases::events, cases::make_move,
+        attachments::upload, attachments::download,
+        board::overdue, board::summary,
+        directory::me, directory::notifications, directory::areas, directory::create_area, directory::orgs, directory::create_org,
+        directory::categories, directory::upsert_category, directory::users, directory::create_user, directory::create_token,
+        public::follow, public::rate,
+    ),
+    tags((name = "cases"), (name = "board"), (name = "directory"), (name = "public"), (name = "auth"))
+)]
+pub struct ApiDoc;
+
+/// The document as JSON.
+pub async fn document() -> axum::Json<utoipa::openapi::OpenApi> {
+    axum::Json(ApiDoc::openapi())
+}

@@ -1,0 +1,49 @@
+//! What every handler can reach.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use shiyu_storage::Store;
+
+/// Settings of the HTTP layer.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// How long a browser session lasts.
+    pub session_hours: i64,
+    /// Mark cookies `Secure` (behind TLS).
+    pub secure_cookies: bool,
+    /// Where attachment files are stored, named by content hash.
+    pub attachments_dir: PathBuf,
+    /// Largest attachment accepted, in bytes.
+    pub max_upload_bytes: usize,
+    /// Login attempts allowed in a burst per client address.
+    pub login_burst: u32,
+    /// Seconds for one login attempt to be replenished.
+    pub login_replenish_seconds: u64,
+    /// Tile URL template for maps; `None` shows grids on a plain background (works offline).
+    pub tile_url: Option<String>,
+}
+
+impl HttpConfig {
+    /// Defaults for a deployment storing files under `data_dir`.
+    pub fn new(data_dir: &std::path::Path) -> Self {
+        Self {
+            session_hours: 12,
+            secure_cookies: false,
+            attachments_dir: data_dir.join("attachments"),
+            max_upload_bytes: 10 * 1024 * 1024,
+            login_burst: 10,
+            login_replenish_seconds: 6,
+            tile_url: None,
+        }
+    }
+}
+
+/// Shared state: the store and the settings.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// Settings.
+    pub cfg: Arc<HttpConfig>,
+}

@@ -1,0 +1,866 @@
+//! Cases: the one-transaction write path and the scoped reads.
+//!
+//! A change flows one way: the caller's principal → scope check → domain decision → one
+//! transaction writing the case row, the hash-chained event, counters, notifications and outbox.
+//! Nothing is acknowledged before the commit returns.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use shiyu_domain::area::AreaCode;
+use shiyu_domain::case::notice::{Recipient, notices};
+use shiyu_domain::case::{
+    CaseSnapshot, CaseState, Ctx, Event, Intake, Move, Reporter, decide, register,
+};
+use shiyu_domain::ids::{CaseId, CaseNumber, OrgId, UserId};
+use shiyu_domain::scope::{Principal, Scope};
+use shiyu_domain::{DomainError, stats, time};
+use sqlx::any::AnyArguments;
+use sqlx::{Any, Row};
+
+use crate::crypto;
+use crate::db::Store;
+use crate::error::{Result, StorageError};
+use crate::sql::{from_ms, ms, prefix_pattern};
+
+/// A reporter's contact as given at intake.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ContactInput {
+    /// Name as given.
+    pub name: String,
+    /// Phone number (mainland mobile or landline digits).
+    pub phone: String,
+}
+
+/// A reporter's contact as shown: masked.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContactView {
+    /// Name.
+    pub name: String,
+    /// Masked phone, e.g. `138****5678`.
+    pub phone_masked: String,
+}
+
+/// A case with what screens show beside it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseRecord {
+    /// The case.
+    pub case: CaseSnapshot,
+    /// The reporter's masked contact, if any.
+    pub contact: Option<ContactView>,
+}
+
+/// A case line in a list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseSummary {
+    /// Id.
+    pub id: CaseId,
+    /// Number.
+    pub number: String,
+    /// State.
+    pub state: CaseState,
+    /// Ledger.
+    pub ledger: String,
+    /// Category code.
+    pub category: String,
+    /// Channel.
+    pub channel: String,
+    /// Urgency.
+    pub urgency: String,
+    /// Title.
+    pub title: String,
+    /// Leaf area.
+    pub area_code: String,
+    /// Responsible centre.
+    pub handling_area: String,
+    /// Lead organisation.
+    pub lead_org: Option<String>,
+    /// Supervision line.
+    pub supervision: Option<String>,
+    /// Deadline of the current stage.
+    pub due_at: Option<DateTime<Utc>>,
+    /// Registered at.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Filters of a case list. All optional; combined with AND and always inside the caller's scope.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct CaseFilter {
+    /// Only these states.
+    #[serde(default)]
+    pub states: Vec<CaseState>,
+    /// Only cases whose responsible centre is this area.
+    pub handling_area: Option<AreaCode>,
+    /// Only cases whose lead organisation is this one.
+    pub lead_org: Option<OrgId>,
+    /// Only open cases whose stage deadline is before this instant (overdue board).
+    pub due_before: Option<DateTime<Utc>>,
+    /// Only supervised cases.
+    #[serde(default)]
+    pub supervised: bool,
+    /// Title contains this text.
+    pub title_contains: Option<String>,
+    /// Page size (default 50, at most 500).
+    pub limit: Option<u32>,
+    /// Rows to skip.
+    pub offset: Option<u32>,
+}
+
+/// A dynamic query with `$n` placeholders, valid on both engines.
+struct Query {
+    sql: String,
+    args: Vec<Arg>,
+}
+
+enum Arg {
+    Text(String),
+    Int(i64),
+}
+
+impl Query {
+    fn new(sql: &str) -> Self {
+        Self {
+            sql: sql.to_owned(),
+            args: Vec::new(),
+        }
+    }
+    /// Appends SQL in which `?` stands for the next argument.
+    fn push(&mut self, fragment: &str, arg: Arg) -> &mut Self {
+        self.args.push(arg);
+        self.sql
+            .push_str(&fragment.replace('?', &format!("${}", self.args.len())));
+        self
+    }
+    fn raw(&mut self, fragment: &str) -> &mut Self {
+        self.sql.push_str(fragment);
+        self
+    }
+    fn scope(&mut self, scope: &Scope) -> &mut Self {
+        match scope {
+            Scope::Subtree(root) => self.push(
+                " AND c.area_code LIKE ?",
+                Arg::Text(prefix_pattern(root.scope_prefix())),
+            ),
+            Scope::Organisation(org) => self.push(
+                " AND c.id IN (SELECT case_id FROM case_orgs WHERE org_id = ?)",
+                Arg::Text(org.to_string()),
+            ),
+            Scope::Own(user) => self.push(" AND c.reporter_user = ?", Arg::Text(user.to_string())),
+            Scope::Case(id) => self.push(" AND c.id = ?", Arg::Text(id.to_string())),
+        }
+    }
+    fn build(&self) -> sqlx::query::Query<'_, Any, AnyArguments<'_>> {
+        let mut q = sqlx::query(&self.sql);
+        for a in &self.args {
+            q = match a {
+                Arg::Text(s) => q.bind(s.as_str()),
+                Arg::Int(i) => q.bind(*i),
+            };
+        }
+        q
+    }
+}
+
+const OPEN_STATES: &str =
+    "('registered','pending_review','accepted','dispatched','in_progress','handled','revisit')";
+
+fn normalise_phone(phone: &str) -> std::result::Result<String, DomainError> {
+    let digits: String = phone.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    let ok = (7..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
+    if ok {
+        Ok(digits)
+    } else {
+        Err(DomainError::invalid("phone", "not_a_phone_number"))
+    }
+}
+
+fn parse_snapshot(text: &str) -> Result<CaseSnapshot> {
+    serde_json::from_str(text).map_err(|_| StorageError::Corrupt("case"))
+}
+
+impl Store {
+    fn ctx<'a>(&'a self, actor: &'a Principal, now: DateTime<Utc>) -> Ctx<'a> {
+        Ctx {
+            actor,
+            now,
+            calendar: &self.rules.calendar,
+            policy: &self.rules.policy,
+            rules: &self.rules.case,
+        }
+    }
+
+    /// Registers a new case (分类建账) in one transaction and returns it.
+    pub async fn register_case(
+        &self,
+        actor: &Principal,
+        intake: Intake,
+        contact: Option<ContactInput>,
+        now: DateTime<Utc>,
+    ) -> Result<CaseSnapshot> {
+        self.area(&intake.area)
+            .await
+            .map_err(|_| DomainError::invalid("area_code", "unknown_area"))?;
+        if !self.category_exists(&intake.category).await? {
+            return Err(DomainError::invalid("category", "unknown_category").into());
+        }
+        let contact = match (&intake.reporter, contact) {
+            (Reporter::Contact, Some(c)) => {
+                let name = c.name.trim().to_owned();
+                if name.is_empty() || name.chars().count() > 60 {
+                    return Err(DomainError::invalid("contact.name", "required").into());
+                }
+                Some((name, normalise_phone(&c.phone)?))
+            }
+            (Reporter::Contact, None) => {
+                return Err(DomainError::invalid("contact", "required").into());
+            }
+            (_, Some(_)) => {
+                return Err(DomainError::invalid("contact", "only_with_contact_reporter").into());
+            }
+            (_, None) => None,
+        };
+        self.check_own_attachments(actor, &intake.attachments)
+            .await?;
+        let attachments = intake.attachments.clone();
+        let id = CaseId::new();
+        let city = intake.area.city_key();
+        let mut w = self.begin_write().await?;
+        let day = time::local_date(now);
+        let serial: i64 = sqlx::query(
+            "INSERT INTO case_serials (city, day, last) VALUES ($1, $2, 1) \
+             ON CONFLICT (city, day) DO UPDATE SET last = case_serials.last + 1 RETURNING last",
+        )
+        .bind(city.as_str())
+        .bind(day.to_string())
+        .fetch_one(&mut *w.tx)
+        .await?
+        .try_get("last")?;
+        let number = CaseNumber::new(
+            day,
+            u32::try_from(serial).map_err(|_| StorageError::Corrupt("serial"))?,
+        );
+        let (snap, event) = register(id, number, intake, &self.ctx(actor, now))?;
+        let hash = shiyu_domain::case::event::link_hash(
+            shiyu_domain::case::event::GENESIS,
+            &event.to_json(),
+        );
+        sqlx::query(
+            "INSERT INTO cases (city, id, number, state, ledger, category, channel, urgency, title, area_code, handling_area, \
+             lead_org, reporter_user, supervision, due_at, created_at, updated_at, last_seq, last_hash, snapshot) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+        )
+        .bind(city.as_str())
+        .bind(id.to_string())
+        .bind(snap.number.as_str())
+        .bind(snap.state.as_str())
+        .bind(snap.ledger.as_str())
+        .bind(snap.category.as_str())
+        .bind(snap.channel.as_str())
+        .bind(snap.urgency.as_str())
+        .bind(snap.title.as_str())
+        .bind(snap.area.as_str())
+        .bind(snap.handling_area.as_str())
+        .bind(None::<String>)
+        .bind(snap.reporter_user().map(|u| u.to_string()))
+        .bind(None::<String>)
+        .bind(snap.current_due().map(ms))
+        .bind(ms(snap.created_at))
+        .bind(ms(snap.updated_at))
+        .bind(i64::from(snap.last_seq))
+        .bind(hash.as_str())
+        .bind(serde_json::to_string(&snap).map_err(|_| StorageError::Corrupt("case"))?)
+        .execute(&mut *w.tx)
+        .await?;
+        if let Some((name, phone)) = &contact {
+            sqlx::query(
+                "INSERT INTO case_contacts (city, case_id, name, phone_sealed, phone_hash, phone_masked) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(city.as_str())
+            .bind(id.to_string())
+            .bind(name.as_str())
+            .bind(crypto::seal(&self.secret, phone)?)
+            .bind(self.keyed_hash(phone))
+            .bind(crypto::mask_phone(phone))
+            .execute(&mut *w.tx)
+            .await?;
+        }
+        self.link_attachments(&mut w.tx, city.as_str(), id, &attachments)
+            .await?;
+        self.record_event(
+            &mut w.tx,
+            None,
+            &snap,
+            &event,
+            shiyu_domain::case::event::GENESIS,
+            &hash,
+        )
+        .await?;
+        w.tx.commit().await?;
+        Ok(snap)
+    }
+
+    /// Makes a move on a case in one transaction and returns the case after it.
+    pub async fn apply_move(
+        &self,
+        actor: &Principal,
+        case_id: CaseId,
+        mv: Move,
+        now: DateTime<Utc>,
+    ) -> Result<CaseSnapshot> {
+        self.check_references(actor, case_id, &mv).await?;
+        let mut w = self.begin_write().await?;
+        let row = sqlx::query("SELECT snapshot, last_hash FROM cases WHERE id = $1")
+            .bind(case_id.to_string())
+            .fetch_optional(&mut *w.tx)
+            .await?
+            .ok_or(StorageError::NotFound("case"))?;
+        let before = parse_snapshot(&row.try_get::<String, _>("snapshot")?)?;
+        let prev_hash: String = row.try_get("last_hash")?;
+        if !actor.scope().sees(before.visibility()) {
+            return Err(StorageError::NotFound("case"));
+        }
+        let event = decide(&before, mv, &self.ctx(actor, now))?;
+        let mut after = before.clone();
+        after.evolve(&event)?;
+        let hash = shiyu_domain::case::event::link_hash(&prev_hash, &event.to_json());
+        let updated = sqlx::query(
+            "UPDATE cases SET state = $1, handling_area = $2, lead_org = $3, supervision = $4, due_at = $5, updated_at = $6, \
+             last_seq = $7, last_hash = $8, snapshot = $9 WHERE id = $10 AND last_seq = $11",
+        )
+        .bind(after.state.as_str())
+        .bind(after.handling_area.as_str())
+        .bind(after.lead_org.map(|o| o.to_string()))
+        .bind(after.supervision.map(|s| s.as_str()))
+        .bind(after.current_due().map(ms))
+        .bind(ms(after.updated_at))
+        .bind(i64::from(after.last_seq))
+        .bind(hash.as_str())
+        .bind(serde_json::to_string(&after).map_err(|_| StorageError::Corrupt("case"))?)
+        .bind(case_id.to_string())
+        .bind(i64::from(before.last_seq))
+        .execute(&mut *w.tx)
+        .await?;
+        if updated.rows_affected() != 1 {
+            return Err(StorageError::Conflict("case"));
+        }
+        if let Move::Dispatch { lead, co, .. } = &event.change {
+            for org in std::iter::once(lead).chain(co) {
+                sqlx::query("INSERT INTO case_orgs (city, case_id, org_id) VALUES ($1, $2, $3) ON CONFLICT (case_id, org_id) DO NOTHING")
+                    .bind(after.area.city_key().as_str())
+                    .bind(case_id.to_string())
+                    .bind(org.to_string())
+                    .execute(&mut *w.tx)
+                    .await?;
+            }
+        }
+        self.record_event(&mut w.tx, Some(&before), &after, &event, &prev_hash, &hash)
+            .await?;
+        w.tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Checks that the records a move names exist and may be named by this actor.
+    async fn check_references(&self, actor: &Principal, case_id: CaseId, mv: &Move) -> Result<()> {
+        match mv {
+            Move::Dispatch { lead, co, .. } => {
+                self.org(*lead)
+                    .await
+                    .map_err(|_| DomainError::invalid("lead", "unknown_org"))?;
+                for o in co {
+                    self.org(*o)
+                        .await
+                        .map_err(|_| DomainError::invalid("co", "unknown_org"))?;
+                }
+            }
+            Move::Delegate { to, .. } => {
+                self.area(to)
+                    .await
+                    .map_err(|_| DomainError::invalid("to", "unknown_area"))?;
+            }
+            Move::Merge {
+                into, into_number, ..
+            } => {
+                let target = self
+                    .case_record(&actor.scope(), *into)
+                    .await
+                    .map_err(|_| DomainError::invalid("into", "unknown_case"))?;
+                if &target.case.number != into_number {
+                    return Err(DomainError::invalid("into_number", "does_not_match").into());
+                }
+                if !target.case.state.is_open() || target.case.id == case_id {
+                    return Err(DomainError::invalid("into", "not_an_open_case").into());
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Appends the event and everything it causes: counters, notifications, outbox.
+    async fn record_event(
+        &self,
+        tx: &mut sqlx::Transaction<'static, Any>,
+        before: Option<&CaseSnapshot>,
+        after: &CaseSnapshot,
+        event: &Event,
+        prev_hash: &str,
+        hash: &str,
+    ) -> Result<()> {
+        let city = after.area.city_key();
+        let case_id = after.id.to_string();
+        let body = event.to_json();
+        sqlx::query(
+            "INSERT INTO case_events (city, case_id, seq, at, actor_user, kind, body, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(city.as_str())
+        .bind(case_id.as_str())
+        .bind(i64::from(event.seq))
+        .bind(ms(event.at))
+        .bind(event.actor.user.map(|u| u.to_string()))
+        .bind(event.change.name())
+        .bind(body.as_str())
+        .bind(prev_hash)
+        .bind(hash)
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => StorageError::Conflict("case"),
+            _ => StorageError::Database(e),
+        })?;
+
+        let day = time::local_date(event.at).to_string();
+        let org = after
+            .lead_org
+            .or(before.and_then(|b| b.lead_org))
+            .map(|o| o.to_string())
+            .unwrap_or_default();
+        for metric in stats::deltas(before, event) {
+            sqlx::query(
+                "INSERT INTO case_counters (city, day, area_code, category, org_id, channel, metric, value) VALUES ($1, $2, $3, $4, $5, $6, $7, 1) \
+                 ON CONFLICT (day, area_code, category, org_id, channel, metric) DO UPDATE SET value = case_counters.value + 1",
+            )
+            .bind(city.as_str())
+            .bind(day.as_str())
+            .bind(after.area.as_str())
+            .bind(after.category.as_str())
+            .bind(org.as_str())
+            .bind(after.channel.as_str())
+            .bind(metric.as_str())
+            .execute(&mut **tx)
+            .await?;
+        }
+
+        let payload = serde_json::json!({
+            "case_id": case_id, "number": after.number, "seq": event.seq, "hash": hash,
+            "state": after.state, "event": serde_json::from_str::<serde_json::Value>(&body).unwrap_or_default(),
+        });
+        self.outbox(
+            tx,
+            city.as_str(),
+            "case.event",
+            &case_id,
+            i64::from(event.seq),
+            &payload.to_string(),
+            event.at,
+        )
+        .await?;
+
+        for notice in notices(after, event) {
+            let (user, org, area) = match &notice.to {
+                Recipient::Org(o) => (None, Some(o.to_string()), None),
+                Recipient::Area(a) => (None, None, Some(a.to_string())),
+                Recipient::Reporter => match after.reporter {
+                    Reporter::Account { user } => (Some(user.to_string()), None, None),
+                    Reporter::Contact => {
+                        let p = serde_json::json!({ "case_id": case_id, "kind": notice.kind, "text": notice.text });
+                        self.outbox(
+                            tx,
+                            city.as_str(),
+                            "reporter.sms",
+                            &case_id,
+                            i64::from(event.seq),
+                            &p.to_string(),
+                            event.at,
+                        )
+                        .await?;
+                        continue;
+                    }
+                    Reporter::Anonymous => continue,
+                },
+            };
+            sqlx::query(
+                "INSERT INTO notifications (city, id, user_id, org_id, area_code, case_id, kind, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(city.as_str())
+            .bind(uuid::Uuid::now_v7().to_string())
+            .bind(user)
+            .bind(org)
+            .bind(area)
+            .bind(case_id.as_str())
+            .bind(notice.kind)
+            .bind(notice.text.as_str())
+            .bind(ms(event.at))
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(())
+    }
+
+    #[expect(clippy::too_many_arguments, reason = "one row's columns")]
+    async fn outbox(
+        &self,
+        tx: &mut sqlx::Transaction<'static, Any>,
+        city: &str,
+        topic: &str,
+        aggregate: &str,
+        seq: i64,
+        payload: &str,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO outbox (city, id, topic, aggregate_id, seq, payload, created_at, delivered_at, attempts) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, 0)",
+        )
+        .bind(city)
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(topic)
+        .bind(aggregate)
+        .bind(seq)
+        .bind(payload)
+        .bind(ms(at))
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn contact_view(&self, id: CaseId) -> Result<Option<ContactView>> {
+        let row = sqlx::query("SELECT name, phone_masked FROM case_contacts WHERE case_id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => Some(ContactView {
+                name: r.try_get("name")?,
+                phone_masked: r.try_get("phone_masked")?,
+            }),
+            None => None,
+        })
+    }
+
+    /// One case, if inside the scope (otherwise "not found": out-of-scope cases do not exist).
+    pub async fn case_record(&self, scope: &Scope, id: CaseId) -> Result<CaseRecord> {
+        let mut q = Query::new("SELECT c.snapshot FROM cases c WHERE ");
+        q.push("c.id = ?", Arg::Text(id.to_string())).scope(scope);
+        let row = q
+            .build()
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StorageError::NotFound("case"))?;
+        let case = parse_snapshot(&row.try_get::<String, _>("snapshot")?)?;
+        Ok(CaseRecord {
+            contact: self.contact_view(case.id).await?,
+            case,
+        })
+    }
+
+    /// One case by number, if inside the scope.
+    pub async fn case_by_number(&self, scope: &Scope, number: &CaseNumber) -> Result<CaseRecord> {
+        let mut q = Query::new("SELECT c.id FROM cases c WHERE ");
+        q.push("c.number = ?", Arg::Text(number.to_string()))
+            .scope(scope);
+        let row = q
+            .build()
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StorageError::NotFound("case"))?;
+        let id = CaseId::parse(&row.try_get::<String, _>("id")?)
+            .map_err(|_| StorageError::Corrupt("case id"))?;
+        self.case_record(scope, id).await
+    }
+
+    /// A case found by its number and the reporter's phone, for residents following a case
+    /// without an account. Either being wrong gives the same "not found".
+    pub async fn follow_case(&self, number: &CaseNumber, phone: &str) -> Result<CaseSnapshot> {
+        let phone = normalise_phone(phone).map_err(|_| StorageError::NotFound("case"))?;
+        let row = sqlx::query(
+            "SELECT c.snapshot FROM cases c JOIN case_contacts k ON k.case_id = c.id WHERE c.number = $1 AND k.phone_hash = $2",
+        )
+        .bind(number.as_str())
+        .bind(self.keyed_hash(&phone))
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StorageError::NotFound("case"))?;
+        parse_snapshot(&row.try_get::<String, _>("snapshot")?)
+    }
+
+    /// The acting identity of a resident who proved by number and phone that they reported a case.
+    pub async fn followed_case_principal(
+        &self,
+        number: &CaseNumber,
+        phone: &str,
+    ) -> Result<(CaseSnapshot, Principal)> {
+        let case = self.follow_case(number, phone).await?;
+        let p = Principal {
+            user_id: UserId(uuid::Uuid::nil()),
+            name: "来电群众".to_owned(),
+            role: shiyu_domain::role::Role::Resident,
+            binding: shiyu_domain::scope::Binding::FollowedCase { case: case.id },
+        };
+        Ok((case, p))
+    }
+
+    /// The history of a case, if inside the scope.
+    pub async fn case_history(&self, scope: &Scope, id: CaseId) -> Result<Vec<Event>> {
+        self.case_record(scope, id).await?;
+        let rows = sqlx::query("SELECT body FROM case_events WHERE case_id = $1 ORDER BY seq")
+            .bind(id.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Event::from_json(&r.try_get::<String, _>("body")?)
+                    .map_err(|_| StorageError::Corrupt("event"))
+            })
+            .collect()
+    }
+
+    /// Cases in scope matching the filter, newest first; and the total count.
+    pub async fn list_cases(
+        &self,
+        scope: &Scope,
+        filter: &CaseFilter,
+    ) -> Result<(Vec<CaseSummary>, i64)> {
+        let mut q = Query::new("");
+        q.raw(" FROM cases c WHERE 1 = 1").scope(scope);
+        if !filter.states.is_empty() {
+            let list: Vec<String> = filter
+                .states
+                .iter()
+                .map(|s| format!("'{}'", s.as_str()))
+                .collect();
+            // State names come from a closed enum, never from input text.
+            q.raw(&format!(" AND c.state IN ({})", list.join(",")));
+        }
+        if let Some(a) = &filter.handling_area {
+            q.push(" AND c.handling_area = ?", Arg::Text(a.to_string()));
+        }
+        if let Some(o) = &filter.lead_org {
+            q.push(" AND c.lead_org = ?", Arg::Text(o.to_string()));
+        }
+        if let Some(t) = filter.due_before {
+            q.raw(&format!(" AND c.state IN {OPEN_STATES}"))
+                .push(" AND c.due_at < ?", Arg::Int(ms(t)));
+        }
+        if filter.supervised {
+            q.raw(" AND c.supervision IS NOT NULL");
+        }
+        if let Some(t) = filter
+            .title_contains
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            let escaped = t
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            q.push(
+                " AND c.title LIKE ? ESCAPE '\\'",
+                Arg::Text(format!("%{escaped}%")),
+            );
+        }
+        let where_sql = q.sql.clone();
+        let total: i64 = {
+            let count = Query {
+                sql: format!("SELECT COUNT(*) AS n{where_sql}"),
+                args: q.args.iter().map(Arg::clone_arg).collect(),
+            };
+            count.build().fetch_one(&self.pool).await?.try_get("n")?
+        };
+        let limit = i64::from(filter.limit.unwrap_or(50).clamp(1, 500));
+        let offset = i64::from(filter.offset.unwrap_or(0));
+        let mut list = Query {
+            sql: format!(
+                "SELECT c.id, c.number, c.state, c.ledger, c.category, c.channel, c.urgency, c.title, c.area_code, c.handling_area, \
+                 c.lead_org, c.supervision, c.due_at, c.created_at, c.updated_at{where_sql}"
+            ),
+            args: q.args.iter().map(Arg::clone_arg).collect(),
+        };
+        let order = if filter.due_before.is_some() {
+            " ORDER BY c.due_at ASC"
+        } else {
+            " ORDER BY c.created_at DESC, c.id DESC"
+        };
+        list.raw(order)
+            .push(" LIMIT ?", Arg::Int(limit))
+            .push(" OFFSET ?", Arg::Int(offset));
+        let rows = list.build().fetch_all(&self.pool).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            out.push(CaseSummary {
+                id: CaseId::parse(&r.try_get::<String, _>("id")?)
+                    .map_err(|_| StorageError::Corrupt("case id"))?,
+                number: r.try_get("number")?,
+                state: CaseState::parse(&r.try_get::<String, _>("state")?)
+                    .map_err(|_| StorageError::Corrupt("state"))?,
+                ledger: r.try_get("ledger")?,
+                category: r.try_get("category")?,
+                channel: r.try_get("channel")?,
+                urgency: r.try_get("urgency")?,
+                title: r.try_get("title")?,
+                area_code: r.try_get("area_code")?,
+                handling_area: r.try_get("handling_area")?,
+                lead_org: r.try_get("lead_org")?,
+                supervision: r.try_get("supervision")?,
+                due_at: r.try_get::<Option<i64>, _>("due_at")?.map(from_ms),
+                created_at: from_ms(r.try_get("created_at")?),
+                updated_at: from_ms(r.try_get("updated_at")?),
+            });
+        }
+        Ok((out, total))
+    }
+
+    /// In-platform notices for a principal: addressed to the user, the user's organisation, or
+    /// the centre of the user's own area. Newest first.
+    pub async fn notifications(&self, who: &Principal, limit: u32) -> Result<Vec<Notification>> {
+        use shiyu_domain::scope::Binding;
+        let (org, area) = match &who.binding {
+            Binding::Org { org, .. } => (org.to_string(), String::new()),
+            Binding::Area { area } => (String::new(), area.to_string()),
+            Binding::Resident | Binding::FollowedCase { .. } => (String::new(), String::new()),
+        };
+        let rows = sqlx::query(
+            "SELECT n.id, n.case_id, n.kind, n.body, n.created_at, n.read_at, c.number FROM notifications n JOIN cases c ON c.id = n.case_id \
+             WHERE n.user_id = $1 OR n.org_id = $2 OR n.area_code = $3 ORDER BY n.created_at DESC, n.id DESC LIMIT $4",
+        )
+        .bind(who.user_id.to_string())
+        .bind(org)
+        .bind(area)
+        .bind(i64::from(limit.clamp(1, 500)))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Notification {
+                    id: r.try_get("id")?,
+                    case_id: r.try_get("case_id")?,
+                    case_number: r.try_get("number")?,
+                    kind: r.try_get("kind")?,
+                    body: r.try_get("body")?,
+                    created_at: from_ms(r.try_get("created_at")?),
+                    read: r.try_get::<Option<i64>, _>("read_at")?.is_some(),
+                })
+            })
+            .collect()
+    }
+
+    /// Counter totals per metric over a subtree and a range of local days (inclusive).
+    pub async fn counter_totals(
+        &self,
+        root: &AreaCode,
+        from_day: chrono::NaiveDate,
+        to_day: chrono::NaiveDate,
+    ) -> Result<Vec<(String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT metric, CAST(SUM(value) AS BIGINT) AS total FROM case_counters WHERE area_code LIKE $1 AND day >= $2 AND day <= $3 GROUP BY metric ORDER BY metric",
+        )
+        .bind(prefix_pattern(root.scope_prefix()))
+        .bind(from_day.to_string())
+        .bind(to_day.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("metric")?, r.try_get("total")?)))
+            .collect()
+    }
+
+    /// Open-case counts per state in a scope.
+    pub async fn state_counts(&self, scope: &Scope) -> Result<Vec<(CaseState, i64)>> {
+        let mut q = Query::new("SELECT c.state, COUNT(*) AS n FROM cases c WHERE 1 = 1");
+        q.scope(scope).raw(" GROUP BY c.state");
+        let rows = q.build().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    CaseState::parse(&r.try_get::<String, _>("state")?)
+                        .map_err(|_| StorageError::Corrupt("state"))?,
+                    r.try_get("n")?,
+                ))
+            })
+            .collect()
+    }
+
+    /// Pending outbox entries of a topic, oldest first.
+    pub async fn pending_outbox(
+        &self,
+        topic: &str,
+        limit: u32,
+    ) -> Result<Vec<(String, String, String)>> {
+        let rows = sqlx::query(
+            "SELECT id, aggregate_id, payload FROM outbox WHERE topic = $1 AND delivered_at IS NULL ORDER BY id LIMIT $2",
+        )
+        .bind(topic)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("id")?,
+                    r.try_get("aggregate_id")?,
+                    r.try_get("payload")?,
+                ))
+            })
+            .collect()
+    }
+
+    /// Marks an outbox entry delivered.
+    pub async fn mark_delivered(&self, id: &str, now: DateTime<Utc>) -> Result<()> {
+        let mut w = self.begin_write().await?;
+        sqlx::query("UPDATE outbox SET delivered_at = $1, attempts = attempts + 1 WHERE id = $2")
+            .bind(ms(now))
+            .bind(id)
+            .execute(&mut *w.tx)
+            .await?;
+        w.tx.commit().await?;
+        Ok(())
+    }
+
+    /// The reporter's phone in clear, for the SMS adapter only.
+    pub async fn reporter_phone(&self, case_id: &str) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT phone_sealed FROM case_contacts WHERE case_id = $1")
+            .bind(case_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| crypto::open(&self.secret, &r.try_get::<String, _>("phone_sealed")?))
+            .transpose()
+    }
+}
+
+impl Arg {
+    fn clone_arg(&self) -> Arg {
+        match self {
+            Arg::Text(s) => Arg::Text(s.clone()),
+            Arg::Int(i) => Arg::Int(*i),
+        }
+    }
+}
+
+/// An in-platform notice.
+#[derive(Debug, Clone, Serialize)]
+pub struct Notification {
+    /// Id.
+    pub id: String,
+    /// The case.
+    pub case_id: String,
+    /// The case number.
+    pub case_number: String,
+    /// Kind.
+    pub kind: String,
+    /// Text.
+    pub body: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
+    /// Read already.
+    pub read: bool,
+}

@@ -1,0 +1,25 @@
+//! The rules a store decides with: calendar, deadline policy, case rules. Loaded once at start.
+
+use shiyu_domain::case::CaseRules;
+use shiyu_domain::deadline::{DeadlinePolicy, WorkCalendar};
+
+/// Configuration that domain decisions consult.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    /// Working-day calendar.
+    pub calendar: WorkCalendar,
+    /// Deadline policy.
+    pub policy: DeadlinePolicy,
+    /// Case-life rules.
+    pub case: CaseRules,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Self {
+            calendar: WorkCalendar::china(),
+            policy: DeadlinePolicy::standard(),
+            case: CaseRules::default(),
+        }
+    }
+}

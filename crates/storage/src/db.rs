@@ -1,0 +1,126 @@
+//! Opening the database, migrating it, and the write discipline.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+use tokio::sync::{Mutex, MutexGuard};
+
+use crate::config::Rules;
+use crate::error::Result;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Which engine is behind the URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite (the default).
+    Sqlite,
+    /// PostgreSQL (production).
+    Postgres,
+}
+
+/// The store: a connection pool plus the rules decisions consult. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) pool: AnyPool,
+    backend: Backend,
+    /// SQLite allows one writer; taking this before `BEGIN` turns lock contention into a queue
+    /// instead of `SQLITE_BUSY` failures.
+    writer: Arc<Mutex<()>>,
+    pub(crate) rules: Arc<Rules>,
+    /// Key for the keyed hashes of phone numbers (lookup without clear text).
+    pub(crate) secret: Arc<Vec<u8>>,
+}
+
+/// A write transaction; holds the single-writer lock on SQLite until dropped.
+pub struct WriteTx<'a> {
+    /// The open transaction.
+    pub tx: Transaction<'static, Any>,
+    _guard: Option<MutexGuard<'a, ()>>,
+}
+
+impl Store {
+    /// Opens (creating when needed) and migrates the database at `url`: a `postgres://` URL, a
+    /// `sqlite:` URL, or a plain file path for SQLite.
+    pub async fn open(url: &str, rules: Rules, secret: Vec<u8>) -> Result<Self> {
+        install_default_drivers();
+        let (backend, url) = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Backend::Postgres, url.to_owned())
+        } else if url.starts_with("sqlite:") {
+            (Backend::Sqlite, url.to_owned())
+        } else {
+            (Backend::Sqlite, format!("sqlite://{url}?mode=rwc"))
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers run beside the writer; synchronous=FULL makes a commit
+                        // durable before it is acknowledged, even across power loss.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = FULL").await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Self {
+            pool,
+            backend,
+            writer: Arc::new(Mutex::new(())),
+            rules: Arc::new(rules),
+            secret: Arc::new(secret),
+        })
+    }
+
+    /// The engine in use.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The rules in force.
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    /// Begins a write transaction under the single-writer discipline.
+    pub async fn begin_write(&self) -> Result<WriteTx<'_>> {
+        let guard = if self.backend == Backend::Sqlite {
+            Some(self.writer.lock().await)
+        } else {
+            None
+        };
+        let tx = self.pool.begin().await?;
+        Ok(WriteTx { tx, _guard: guard })
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Closes the pool, waiting for connections to finish.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// HMAC-SHA256 of a personal value (a phone number) under the deployment's secret, for
+    /// lookups without storing the value in clear.
+    pub fn keyed_hash(&self, value: &str) -> String {
+        use hmac::{Hmac, Mac};
+        // HMAC accepts keys of any length, so construction cannot fail.
+        let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(self.secret.as_slice()) else {
+            return String::new();
+        };
+        mac.update(value.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+}

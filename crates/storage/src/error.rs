@@ -1,0 +1,48 @@
+//! The storage layer's one error type.
+
+use shiyu_domain::DomainError;
+
+/// Why a storage call failed. Domain refusals pass through unchanged so that the HTTP layer can
+/// name the field or rule.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// The domain refused the change; nothing was written.
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// The record does not exist or is outside the caller's scope (indistinguishable on purpose).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// A unique value is already taken.
+    #[error("{field} already exists")]
+    Duplicate {
+        /// The field that must be unique.
+        field: &'static str,
+    },
+    /// Someone else changed the record first; the caller may retry.
+    #[error("concurrent change to {0}")]
+    Conflict(&'static str),
+    /// Stored data could not be read back (corruption or a version mismatch).
+    #[error("stored {0} is unreadable")]
+    Corrupt(&'static str),
+    /// The database failed.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Migrations failed.
+    #[error("migration error: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StorageError {
+    /// Maps a unique-constraint violation to [`StorageError::Duplicate`].
+    pub(crate) fn unique(field: &'static str) -> impl FnOnce(sqlx::Error) -> StorageError {
+        move |e| match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                StorageError::Duplicate { field }
+            }
+            _ => StorageError::Database(e),
+        }
+    }
+}
+
+/// Result alias for this crate.
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;

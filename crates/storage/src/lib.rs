@@ -1,0 +1,22 @@
+//! shiyu's persistence.
+//!
+//! One SQL dialect serves SQLite (the embedded default: a file, WAL, one writer) and PostgreSQL
+//! (chosen by a `postgres://` URL) through sqlx's `Any` driver. The schema is versioned in
+//! `migrations/` and applied at start. Every state change of a case is one transaction that writes
+//! the case row, its hash-chained event, the counters, the outbox entry and the notifications
+//! ([`cases`]); every read takes a [`Scope`](shiyu_domain::scope::Scope) and filters by it in SQL.
+
+pub mod attachments;
+pub mod cases;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod directory;
+pub use cases::{CaseFilter, CaseRecord, CaseSummary, ContactInput};
+pub mod error;
+pub mod sessions;
+mod sql;
+pub mod verify;
+
+pub use db::{Backend, Store};
+pub use error::StorageError;
