@@ -29,14 +29,8 @@ pub enum AreaLevel {
 
 impl AreaLevel {
     /// Every level, root first.
-    pub const ALL: [AreaLevel; 6] = [
-        Self::City,
-        Self::District,
-        Self::Street,
-        Self::Community,
-        Self::Grid,
-        Self::MicroGrid,
-    ];
+    pub const ALL: [AreaLevel; 6] =
+        [Self::City, Self::District, Self::Street, Self::Community, Self::Grid, Self::MicroGrid];
 
     /// The wire name.
     pub fn as_str(self) -> &'static str {
@@ -52,10 +46,7 @@ impl AreaLevel {
 
     /// Parses the wire name.
     pub fn parse(text: &str) -> Result<Self, DomainError> {
-        Self::ALL
-            .into_iter()
-            .find(|l| l.as_str() == text)
-            .ok_or(DomainError::invalid("level", "unknown_level"))
+        Self::ALL.into_iter().find(|l| l.as_str() == text).ok_or(DomainError::invalid("level", "unknown_level"))
     }
 
     /// The Chinese name shown on screen.
@@ -110,11 +101,7 @@ impl AreaCode {
                 !zero(2..4) && !zero(4..6) && !zero(6..9) && !zero(9..12) && !zero(12..15)
             }
         };
-        if well_formed {
-            Ok(code)
-        } else {
-            Err(DomainError::invalid("area_code", "not_an_area_code"))
-        }
+        if well_formed { Ok(code) } else { Err(DomainError::invalid("area_code", "not_an_area_code")) }
     }
 
     /// The code as text.
@@ -225,15 +212,9 @@ mod tests {
 
     #[test]
     fn malformed_codes_are_refused() {
-        for bad in [
-            "32010200100",
-            "3201020010020",
-            "32010200100a",
-            "320100001000",
-            "320102000003",
-            "320102001002000",
-            "",
-        ] {
+        for bad in
+            ["32010200100", "3201020010020", "32010200100a", "320100001000", "320102000003", "320102001002000", ""]
+        {
             assert!(AreaCode::parse(bad).is_err(), "{bad}");
         }
     }
@@ -242,16 +223,7 @@ mod tests {
     fn parent_and_lineage_walk_to_the_city() {
         let g = code("320102001002003");
         let names: Vec<String> = g.lineage().iter().map(|c| c.to_string()).collect();
-        assert_eq!(
-            names,
-            [
-                "320100000000",
-                "320102000000",
-                "320102001000",
-                "320102001002",
-                "320102001002003"
-            ]
-        );
+        assert_eq!(names, ["320100000000", "320102000000", "320102001000", "320102001002", "320102001002003"]);
         assert_eq!(code("320100000000").parent(), None);
     }
 

@@ -96,14 +96,8 @@ impl CaseNumber {
         let ok = b.len() == 16
             && b[4] == b'-'
             && b[9] == b'-'
-            && b.iter()
-                .enumerate()
-                .all(|(i, c)| i == 4 || i == 9 || c.is_ascii_digit());
-        if ok {
-            Ok(Self(t.to_owned()))
-        } else {
-            Err(DomainError::invalid("number", "not_a_case_number"))
-        }
+            && b.iter().enumerate().all(|(i, c)| i == 4 || i == 9 || c.is_ascii_digit());
+        if ok { Ok(Self(t.to_owned())) } else { Err(DomainError::invalid("number", "not_a_case_number")) }
     }
     /// The number as text.
     pub fn as_str(&self) -> &str {

@@ -55,10 +55,7 @@ impl Role {
 
     /// Parses the wire name.
     pub fn parse(text: &str) -> Result<Self, DomainError> {
-        Self::ALL
-            .into_iter()
-            .find(|r| r.as_str() == text)
-            .ok_or(DomainError::invalid("role", "unknown_role"))
+        Self::ALL.into_iter().find(|r| r.as_str() == text).ok_or(DomainError::invalid("role", "unknown_role"))
     }
 
     /// The Chinese title.
@@ -101,9 +98,6 @@ impl Role {
 
     /// Whether this role may read statistics boards of its area.
     pub fn reads_boards(self) -> bool {
-        matches!(
-            self,
-            Self::Operator | Self::Leader | Self::Analyst | Self::Admin
-        )
+        matches!(self, Self::Operator | Self::Leader | Self::Analyst | Self::Admin)
     }
 }

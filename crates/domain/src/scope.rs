@@ -121,92 +121,36 @@ mod tests {
     }
 
     fn principal(role: Role, binding: Binding) -> Principal {
-        Principal {
-            user_id: UserId::new(),
-            name: "t".into(),
-            role,
-            binding,
-        }
+        Principal { user_id: UserId::new(), name: "t".into(), role, binding }
     }
 
     #[test]
     fn area_scope_sees_its_subtree_only() {
-        let p = principal(
-            Role::Operator,
-            Binding::Area {
-                area: code("320102001000"),
-            },
-        );
+        let p = principal(Role::Operator, Binding::Area { area: code("320102001000") });
         let inside = code("320102001002003");
         let outside = code("320102002001001");
         let s = p.scope();
-        assert!(s.sees(Visibility {
-            id: CaseId::new(),
-            area: &inside,
-            orgs: &[],
-            reporter: None
-        }));
-        assert!(!s.sees(Visibility {
-            id: CaseId::new(),
-            area: &outside,
-            orgs: &[],
-            reporter: None
-        }));
+        assert!(s.sees(Visibility { id: CaseId::new(), area: &inside, orgs: &[], reporter: None }));
+        assert!(!s.sees(Visibility { id: CaseId::new(), area: &outside, orgs: &[], reporter: None }));
     }
 
     #[test]
     fn handler_sees_only_cases_dispatched_to_the_org() {
         let org = OrgId::new();
-        let p = principal(
-            Role::Handler,
-            Binding::Org {
-                org,
-                area: code("320102000000"),
-            },
-        );
+        let p = principal(Role::Handler, Binding::Org { org, area: code("320102000000") });
         let a = code("320102001002003");
-        assert!(p.scope().sees(Visibility {
-            id: CaseId::new(),
-            area: &a,
-            orgs: &[org],
-            reporter: None
-        }));
-        assert!(!p.scope().sees(Visibility {
-            id: CaseId::new(),
-            area: &a,
-            orgs: &[OrgId::new()],
-            reporter: None
-        }));
+        assert!(p.scope().sees(Visibility { id: CaseId::new(), area: &a, orgs: &[org], reporter: None }));
+        assert!(!p.scope().sees(Visibility { id: CaseId::new(), area: &a, orgs: &[OrgId::new()], reporter: None }));
     }
 
     #[test]
     fn resident_sees_own_reports_and_misbinding_narrows() {
-        let p = principal(
-            Role::Resident,
-            Binding::Area {
-                area: code("320100000000"),
-            },
-        );
+        let p = principal(Role::Resident, Binding::Area { area: code("320100000000") });
         let a = code("320102001002003");
         assert_eq!(p.scope(), Scope::Own(p.user_id));
-        assert!(p.scope().sees(Visibility {
-            id: CaseId::new(),
-            area: &a,
-            orgs: &[],
-            reporter: Some(p.user_id)
-        }));
-        assert!(!p.scope().sees(Visibility {
-            id: CaseId::new(),
-            area: &a,
-            orgs: &[],
-            reporter: None
-        }));
-        let h = principal(
-            Role::Handler,
-            Binding::Area {
-                area: code("320100000000"),
-            },
-        );
+        assert!(p.scope().sees(Visibility { id: CaseId::new(), area: &a, orgs: &[], reporter: Some(p.user_id) }));
+        assert!(!p.scope().sees(Visibility { id: CaseId::new(), area: &a, orgs: &[], reporter: None }));
+        let h = principal(Role::Handler, Binding::Area { area: code("320100000000") });
         assert_eq!(h.scope(), Scope::Own(h.user_id));
     }
 }

@@ -82,20 +82,14 @@ pub fn deltas(before: Option<&CaseSnapshot>, event: &Event) -> Vec<Metric> {
         Move::Dispatch { .. } => out.push(M::Dispatched),
         Move::Sign => {
             out.push(M::Signed);
-            if before
-                .and_then(|c| c.sign_by)
-                .is_none_or(|due| event.at <= due)
-            {
+            if before.and_then(|c| c.sign_by).is_none_or(|due| event.at <= due) {
                 out.push(M::SignedOnTime);
             }
         }
         Move::Return { .. } => out.push(M::Returned),
         Move::ReportResult { outcome, .. } => {
             out.push(M::Handled);
-            if before
-                .and_then(|c| c.handle_by)
-                .is_none_or(|due| event.at <= due)
-            {
+            if before.and_then(|c| c.handle_by).is_none_or(|due| event.at <= due) {
                 out.push(M::HandledOnTime);
             }
             if *outcome == crate::case::ResultKind::Resolved {
@@ -112,11 +106,7 @@ pub fn deltas(before: Option<&CaseSnapshot>, event: &Event) -> Vec<Metric> {
         }
         Move::Close { .. } => {
             out.push(M::Closed);
-            if event
-                .effects
-                .closed_level
-                .is_some_and(|l| l >= crate::area::AreaLevel::Community)
-            {
+            if event.effects.closed_level.is_some_and(|l| l >= crate::area::AreaLevel::Community) {
                 out.push(M::ClosedLocally);
             }
         }

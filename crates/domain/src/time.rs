@@ -16,7 +16,5 @@ pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
 
 /// An instant shown as `YYYY-MM-DD HH:MM` in Shanghai time.
 pub fn show(at: DateTime<Utc>) -> String {
-    at.with_timezone(&SHANGHAI)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+    at.with_timezone(&SHANGHAI).format("%Y-%m-%d %H:%M").to_string()
 }

@@ -66,18 +66,13 @@ pub enum ApiError {
 impl ApiError {
     /// Shorthand for an invalid field.
     pub fn invalid(field: &str, reason: &str) -> Self {
-        Self::Invalid {
-            field: field.to_owned(),
-            reason: reason.to_owned(),
-        }
+        Self::Invalid { field: field.to_owned(), reason: reason.to_owned() }
     }
 
     fn status(&self) -> StatusCode {
         match self {
             Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::IllegalMove { .. } | Self::Rule(_) | Self::Conflict | Self::Duplicate(_) => {
-                StatusCode::CONFLICT
-            }
+            Self::IllegalMove { .. } | Self::Rule(_) | Self::Conflict | Self::Duplicate(_) => StatusCode::CONFLICT,
             Self::Forbidden | Self::Csrf => StatusCode::FORBIDDEN,
             Self::Unauthenticated | Self::BadCredentials => StatusCode::UNAUTHORIZED,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
@@ -123,16 +118,11 @@ impl ApiError {
                 }
             }
             Self::Rule(rule) => rule_text(rule, lang),
-            Self::Forbidden => lang
-                .pick("您的角色无权执行此操作", "Your role may not do this.")
-                .to_owned(),
+            Self::Forbidden => lang.pick("您的角色无权执行此操作", "Your role may not do this.").to_owned(),
             Self::Unauthenticated => lang.pick("请先登录", "Please sign in.").to_owned(),
-            Self::Csrf => lang
-                .pick(
-                    "页面已过期，请刷新后重试",
-                    "The form has expired; reload and try again.",
-                )
-                .to_owned(),
+            Self::Csrf => {
+                lang.pick("页面已过期，请刷新后重试", "The form has expired; reload and try again.").to_owned()
+            }
             Self::NotFound(what) => match lang {
                 Lang::Zh => format!("未找到：{what}"),
                 Lang::En => format!("Not found: {what}"),
@@ -141,18 +131,11 @@ impl ApiError {
                 Lang::Zh => format!("“{}”已存在", field_name(field, lang)),
                 Lang::En => format!("The {} already exists.", field_name(field, lang)),
             },
-            Self::Conflict => lang
-                .pick(
-                    "数据已被他人修改，请刷新后重试",
-                    "Someone changed this first; reload and retry.",
-                )
-                .to_owned(),
-            Self::BadCredentials => lang
-                .pick("用户名或密码错误", "Wrong user name or password.")
-                .to_owned(),
-            Self::Internal(_) => lang
-                .pick("服务器内部错误", "Internal server error.")
-                .to_owned(),
+            Self::Conflict => {
+                lang.pick("数据已被他人修改，请刷新后重试", "Someone changed this first; reload and retry.").to_owned()
+            }
+            Self::BadCredentials => lang.pick("用户名或密码错误", "Wrong user name or password.").to_owned(),
+            Self::Internal(_) => lang.pick("服务器内部错误", "Internal server error.").to_owned(),
         }
     }
 
@@ -174,10 +157,9 @@ impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
         match e {
             DomainError::Invalid { field, reason } => Self::invalid(field, reason),
-            DomainError::IllegalMove { action, state } => Self::IllegalMove {
-                action: action.to_owned(),
-                state: state.to_owned(),
-            },
+            DomainError::IllegalMove { action, state } => {
+                Self::IllegalMove { action: action.to_owned(), state: state.to_owned() }
+            }
             DomainError::Forbidden { .. } => Self::Forbidden,
             DomainError::Rule { rule } => Self::Rule(rule.to_owned()),
         }

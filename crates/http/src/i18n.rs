@@ -50,15 +50,8 @@ impl Lang {
                 }
             }
         }
-        let accept = headers
-            .get(axum::http::header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        if accept.trim_start().starts_with("en") {
-            Self::En
-        } else {
-            Self::Zh
-        }
+        let accept = headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        if accept.trim_start().starts_with("en") { Self::En } else { Self::Zh }
     }
 
     /// Picks the text in this language.
@@ -127,25 +120,13 @@ pub fn reason_text(reason: &str, lang: Lang) -> String {
         "not_a_phone_number" => ("不是有效的电话号码", "is not a valid phone number"),
         "not_a_uuid" => ("格式无效", "is not a valid id"),
         "must_be_self" => ("必须是本人", "must be yourself"),
-        "not_a_resident_channel" => (
-            "群众只能通过网站或移动端提交",
-            "must be web or mobile for residents",
-        ),
-        "lead_also_co" => (
-            "主办单位不能同时为协办",
-            "must not repeat the lead organisation",
-        ),
+        "not_a_resident_channel" => ("群众只能通过网站或移动端提交", "must be web or mobile for residents"),
+        "lead_also_co" => ("主办单位不能同时为协办", "must not repeat the lead organisation"),
         "duplicate" => ("有重复", "contains duplicates"),
-        "not_below_handling_area" => (
-            "必须是当前承办中心的下级区域",
-            "must be below the current centre's area",
-        ),
+        "not_below_handling_area" => ("必须是当前承办中心的下级区域", "must be below the current centre's area"),
         "does_not_match" => ("与目标不一致", "does not match"),
         "not_an_open_case" => ("目标诉求已结束", "is not an open case"),
-        "only_with_contact_reporter" => (
-            "仅在留有联系方式时填写",
-            "is only allowed with a contact reporter",
-        ),
+        "only_with_contact_reporter" => ("仅在留有联系方式时填写", "is only allowed with a contact reporter"),
         "too_many" => ("数量过多", "has too many items"),
         "too_large" => ("文件过大", "is too large"),
         "type_not_allowed" => ("文件类型不允许", "has a type that is not allowed"),
@@ -162,37 +143,19 @@ pub fn reason_text(reason: &str, lang: Lang) -> String {
 /// A case-life rule in the user's language.
 pub fn rule_text(rule: &str, lang: Lang) -> String {
     let (zh, en) = match rule {
-        "leader_review_required" => (
-            "该诉求须经领导阅批后才能受理",
-            "this case needs a leader's review before acceptance",
-        ),
-        "extension_already_pending" => (
-            "已有待审批的延期申请",
-            "an extension request is already pending",
-        ),
-        "no_extension_pending" => (
-            "没有待审批的延期申请",
-            "there is no pending extension request",
-        ),
-        "escalation_not_requested" => (
-            "承办单位未申请提级",
-            "the handler has not asked for escalation",
-        ),
+        "leader_review_required" => {
+            ("该诉求须经领导阅批后才能受理", "this case needs a leader's review before acceptance")
+        }
+        "extension_already_pending" => ("已有待审批的延期申请", "an extension request is already pending"),
+        "no_extension_pending" => ("没有待审批的延期申请", "there is no pending extension request"),
+        "escalation_not_requested" => ("承办单位未申请提级", "the handler has not asked for escalation"),
         "no_parent_level" => ("已是最高层级，无法提级", "there is no higher level"),
         "cannot_merge_into_itself" => ("不能与自身合并", "a case cannot be merged into itself"),
-        "redo_needs_unsatisfied_revisit" => (
-            "仅在群众不满意时可重办",
-            "a redo needs an unsatisfied revisit",
-        ),
+        "redo_needs_unsatisfied_revisit" => ("仅在群众不满意时可重办", "a redo needs an unsatisfied revisit"),
         "redo_limit_reached" => ("重办次数已达上限", "the redo limit is reached"),
-        "close_needs_revisit" => (
-            "销号前须完成回访",
-            "a revisit must be recorded before closing",
-        ),
+        "close_needs_revisit" => ("销号前须完成回访", "a revisit must be recorded before closing"),
         "out_of_scope" => ("超出您的数据范围", "outside your data scope"),
-        "not_your_case_at_this_stage" => {
-            ("当前环节不由您办理", "this stage is not yours to act on")
-        }
+        "not_your_case_at_this_stage" => ("当前环节不由您办理", "this stage is not yours to act on"),
         other => return other.to_owned(),
     };
     lang.pick(zh, en).to_owned()

@@ -31,9 +31,8 @@ pub fn router(state: AppState) -> Router {
         .burst_size(state.cfg.login_burst.max(1))
         .finish()
         .map(Arc::new);
-    let mut login = Router::new()
-        .route("/api/login", post(auth::login::api_login))
-        .route("/login", post(auth::login::form_login));
+    let mut login =
+        Router::new().route("/api/login", post(auth::login::api_login)).route("/login", post(auth::login::form_login));
     if let Some(conf) = governor {
         login = login.layer(GovernorLayer::new(conf));
     }
@@ -46,22 +45,15 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{*path}", get(assets::serve))
         .merge(api::routes())
         .merge(web::routes())
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            auth::csrf::protect,
-        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::csrf::protect))
         .layer(axum::middleware::from_fn(error::render_errors))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(
-            state.cfg.max_upload_bytes + 64 * 1024,
-        ))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(state.cfg.max_upload_bytes + 64 * 1024))
         .layer(axum::extract::DefaultBodyLimit::disable())
         .with_state(state)
 }
 
 /// Answers 200 once the database answers.
-async fn healthz(
-    axum::extract::State(state): axum::extract::State<AppState>,
-) -> Result<&'static str, error::ApiError> {
+async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Result<&'static str, error::ApiError> {
     state.store.ping().await?;
     Ok("ok")
 }
@@ -73,12 +65,9 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(state);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 /// How long a graceful shutdown may take before connections are dropped.

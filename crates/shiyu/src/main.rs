@@ -1,1 +1,134 @@
-fn main() {}
+//! `shiyu`: the city social-governance platform in one binary.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "shiyu",
+    version,
+    about = "市域社会治理平台 — one platform where every request enters once and is followed until done"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve a deployment.
+    Serve {
+        /// Database: a `postgres://` URL, or an SQLite file path (default: DATA/shiyu.db).
+        #[arg(long, env = "SHIYU_DATABASE")]
+        database: Option<String>,
+        /// Data folder (secret key, attachments).
+        #[arg(long, env = "SHIYU_DATA", default_value = "shiyu-data")]
+        data: PathBuf,
+        /// Address to listen on.
+        #[arg(long, env = "SHIYU_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+    /// Build a realistic synthetic city in a fresh database and serve it.
+    Demo {
+        /// Data folder for the demo (emptied of any previous demo database).
+        #[arg(long, default_value = "shiyu-demo")]
+        data: PathBuf,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Number of cases to generate.
+        #[arg(long, default_value_t = 20_000)]
+        cases: u32,
+        /// Build the city and exit without serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate {
+        /// Database URL or SQLite path.
+        #[arg(long, env = "SHIYU_DATABASE")]
+        database: Option<String>,
+        /// Data folder.
+        #[arg(long, env = "SHIYU_DATA", default_value = "shiyu-data")]
+        data: PathBuf,
+    },
+    /// Verify every case history's hash chain and that each case row equals its replay.
+    VerifyAudit {
+        /// Database URL or SQLite path.
+        #[arg(long, env = "SHIYU_DATABASE")]
+        database: Option<String>,
+        /// Data folder.
+        #[arg(long, env = "SHIYU_DATA", default_value = "shiyu-data")]
+        data: PathBuf,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve { database, data, listen } => {
+            let url = database.unwrap_or_else(|| shiyu::app::default_database_url(&data));
+            let store = shiyu::app::open_store(&url, &data).await?;
+            serve_until_signal(store, data, &listen).await
+        }
+        Command::Demo { data, listen, cases, no_serve } => {
+            let db = data.join("shiyu.db");
+            for suffix in ["", "-wal", "-shm"] {
+                let p = PathBuf::from(format!("{}{suffix}", db.display()));
+                if p.exists() {
+                    std::fs::remove_file(&p).with_context(|| format!("removing old demo database {}", p.display()))?;
+                }
+            }
+            let store = shiyu::app::open_store(&db.display().to_string(), &data).await?;
+            let accounts = shiyu::demo::build(&store, cases, &mut std::io::stdout()).await?;
+            if no_serve {
+                return Ok(());
+            }
+            println!();
+            println!("演示账号 / demo accounts (password for all: {}):", shiyu::demo::DEMO_PASSWORD);
+            for a in &accounts {
+                println!("  {:<12} {:<10} {}", a.username, a.role_label, a.note);
+            }
+            serve_until_signal(store, data, &listen).await
+        }
+        Command::Migrate { database, data } => {
+            let url = database.unwrap_or_else(|| shiyu::app::default_database_url(&data));
+            shiyu::app::open_store(&url, &data).await?;
+            println!("migrations applied: {url}");
+            Ok(())
+        }
+        Command::VerifyAudit { database, data } => {
+            let url = database.unwrap_or_else(|| shiyu::app::default_database_url(&data));
+            let store = shiyu::app::open_store(&url, &data).await?;
+            let report = store.verify_histories().await?;
+            println!(
+                "cases checked: {}, events checked: {}, problems: {}",
+                report.cases,
+                report.events,
+                report.findings.len()
+            );
+            for f in &report.findings {
+                println!("  {} seq {}: {}", f.number, f.seq, f.problem);
+            }
+            if report.findings.is_empty() { Ok(()) } else { std::process::exit(1) }
+        }
+    }
+}
+
+async fn serve_until_signal(store: shiyu_storage::Store, data: PathBuf, listen: &str) -> anyhow::Result<()> {
+    let running = shiyu::app::start(store.clone(), data, listen, |_| {}).await?;
+    println!("shiyu serving at http://{}/ (healthz: http://{}/healthz)", running.addr, running.addr);
+    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+    let _ = running.shutdown.send(());
+    let _ = tokio::time::timeout(shiyu_http::SHUTDOWN_GRACE, running.handle).await;
+    store.close().await;
+    Ok(())
+}

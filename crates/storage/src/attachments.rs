@@ -54,13 +54,11 @@ impl Store {
     }
 
     async fn attachment_meta(&self, id: AttachmentId) -> Result<AttachmentMeta> {
-        let row = sqlx::query(
-            "SELECT sha256, mime, file_name, uploaded_by FROM attachments WHERE id = $1",
-        )
-        .bind(id.to_string())
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StorageError::NotFound("attachment"))?;
+        let row = sqlx::query("SELECT sha256, mime, file_name, uploaded_by FROM attachments WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StorageError::NotFound("attachment"))?;
         Ok(AttachmentMeta {
             sha256: row.try_get("sha256")?,
             mime: row.try_get("mime")?,
@@ -71,20 +69,14 @@ impl Store {
 
     /// Checks that every attachment exists and was uploaded by `who` (one cannot attach another
     /// person's file to a new case).
-    pub(crate) async fn check_own_attachments(
-        &self,
-        who: &Principal,
-        ids: &[AttachmentId],
-    ) -> Result<()> {
+    pub(crate) async fn check_own_attachments(&self, who: &Principal, ids: &[AttachmentId]) -> Result<()> {
         for id in ids {
             let meta = self
                 .attachment_meta(*id)
                 .await
                 .map_err(|_| shiyu_domain::DomainError::invalid("attachments", "unknown_value"))?;
             if meta.uploaded_by.as_deref() != Some(who.user_id.to_string().as_str()) {
-                return Err(
-                    shiyu_domain::DomainError::invalid("attachments", "unknown_value").into(),
-                );
+                return Err(shiyu_domain::DomainError::invalid("attachments", "unknown_value").into());
             }
         }
         Ok(())
@@ -110,12 +102,7 @@ impl Store {
     }
 
     /// An attachment, if the caller uploaded it or can see a case that references it.
-    pub async fn attachment_for(
-        &self,
-        who: &Principal,
-        scope: &Scope,
-        id: AttachmentId,
-    ) -> Result<AttachmentMeta> {
+    pub async fn attachment_for(&self, who: &Principal, scope: &Scope, id: AttachmentId) -> Result<AttachmentMeta> {
         let meta = self.attachment_meta(id).await?;
         if meta.uploaded_by.as_deref() == Some(who.user_id.to_string().as_str()) {
             return Ok(meta);
@@ -125,8 +112,8 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         for r in rows {
-            let case = CaseId::parse(&r.try_get::<String, _>("case_id")?)
-                .map_err(|_| StorageError::Corrupt("case id"))?;
+            let case =
+                CaseId::parse(&r.try_get::<String, _>("case_id")?).map_err(|_| StorageError::Corrupt("case id"))?;
             if self.case_record(scope, case).await.is_ok() {
                 return Ok(meta);
             }

@@ -8,9 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shiyu_domain::area::AreaCode;
 use shiyu_domain::case::notice::{Recipient, notices};
-use shiyu_domain::case::{
-    CaseSnapshot, CaseState, Ctx, Event, Intake, Move, Reporter, decide, register,
-};
+use shiyu_domain::case::{CaseSnapshot, CaseState, Ctx, Event, Intake, Move, Reporter, decide, register};
 use shiyu_domain::ids::{CaseId, CaseNumber, OrgId, UserId};
 use shiyu_domain::scope::{Principal, Scope};
 use shiyu_domain::{DomainError, stats, time};
@@ -120,16 +118,12 @@ enum Arg {
 
 impl Query {
     fn new(sql: &str) -> Self {
-        Self {
-            sql: sql.to_owned(),
-            args: Vec::new(),
-        }
+        Self { sql: sql.to_owned(), args: Vec::new() }
     }
     /// Appends SQL in which `?` stands for the next argument.
     fn push(&mut self, fragment: &str, arg: Arg) -> &mut Self {
         self.args.push(arg);
-        self.sql
-            .push_str(&fragment.replace('?', &format!("${}", self.args.len())));
+        self.sql.push_str(&fragment.replace('?', &format!("${}", self.args.len())));
         self
     }
     fn raw(&mut self, fragment: &str) -> &mut Self {
@@ -138,14 +132,12 @@ impl Query {
     }
     fn scope(&mut self, scope: &Scope) -> &mut Self {
         match scope {
-            Scope::Subtree(root) => self.push(
-                " AND c.area_code LIKE ?",
-                Arg::Text(prefix_pattern(root.scope_prefix())),
-            ),
-            Scope::Organisation(org) => self.push(
-                " AND c.id IN (SELECT case_id FROM case_orgs WHERE org_id = ?)",
-                Arg::Text(org.to_string()),
-            ),
+            Scope::Subtree(root) => {
+                self.push(" AND c.area_code LIKE ?", Arg::Text(prefix_pattern(root.scope_prefix())))
+            }
+            Scope::Organisation(org) => {
+                self.push(" AND c.id IN (SELECT case_id FROM case_orgs WHERE org_id = ?)", Arg::Text(org.to_string()))
+            }
             Scope::Own(user) => self.push(" AND c.reporter_user = ?", Arg::Text(user.to_string())),
             Scope::Case(id) => self.push(" AND c.id = ?", Arg::Text(id.to_string())),
         }
@@ -162,17 +154,12 @@ impl Query {
     }
 }
 
-const OPEN_STATES: &str =
-    "('registered','pending_review','accepted','dispatched','in_progress','handled','revisit')";
+const OPEN_STATES: &str = "('registered','pending_review','accepted','dispatched','in_progress','handled','revisit')";
 
 fn normalise_phone(phone: &str) -> std::result::Result<String, DomainError> {
     let digits: String = phone.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
     let ok = (7..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
-    if ok {
-        Ok(digits)
-    } else {
-        Err(DomainError::invalid("phone", "not_a_phone_number"))
-    }
+    if ok { Ok(digits) } else { Err(DomainError::invalid("phone", "not_a_phone_number")) }
 }
 
 fn parse_snapshot(text: &str) -> Result<CaseSnapshot> {
@@ -181,13 +168,7 @@ fn parse_snapshot(text: &str) -> Result<CaseSnapshot> {
 
 impl Store {
     fn ctx<'a>(&'a self, actor: &'a Principal, now: DateTime<Utc>) -> Ctx<'a> {
-        Ctx {
-            actor,
-            now,
-            calendar: &self.rules.calendar,
-            policy: &self.rules.policy,
-            rules: &self.rules.case,
-        }
+        Ctx { actor, now, calendar: &self.rules.calendar, policy: &self.rules.policy, rules: &self.rules.case }
     }
 
     /// Registers a new case (分类建账) in one transaction and returns it.
@@ -198,9 +179,22 @@ impl Store {
         contact: Option<ContactInput>,
         now: DateTime<Utc>,
     ) -> Result<CaseSnapshot> {
-        self.area(&intake.area)
-            .await
-            .map_err(|_| DomainError::invalid("area_code", "unknown_area"))?;
+        let mut w = self.begin_write().await?;
+        let snap = self.register_in(&mut w.tx, actor, intake, contact, now).await?;
+        w.tx.commit().await?;
+        Ok(snap)
+    }
+
+    /// Registration inside a caller's transaction.
+    pub(crate) async fn register_in(
+        &self,
+        tx: &mut sqlx::Transaction<'static, Any>,
+        actor: &Principal,
+        intake: Intake,
+        contact: Option<ContactInput>,
+        now: DateTime<Utc>,
+    ) -> Result<CaseSnapshot> {
+        self.area(&intake.area).await.map_err(|_| DomainError::invalid("area_code", "unknown_area"))?;
         if !self.category_exists(&intake.category).await? {
             return Err(DomainError::invalid("category", "unknown_category").into());
         }
@@ -220,12 +214,10 @@ impl Store {
             }
             (_, None) => None,
         };
-        self.check_own_attachments(actor, &intake.attachments)
-            .await?;
+        self.check_own_attachments(actor, &intake.attachments).await?;
         let attachments = intake.attachments.clone();
         let id = CaseId::new();
         let city = intake.area.city_key();
-        let mut w = self.begin_write().await?;
         let day = time::local_date(now);
         let serial: i64 = sqlx::query(
             "INSERT INTO case_serials (city, day, last) VALUES ($1, $2, 1) \
@@ -233,18 +225,12 @@ impl Store {
         )
         .bind(city.as_str())
         .bind(day.to_string())
-        .fetch_one(&mut *w.tx)
+        .fetch_one(&mut **tx)
         .await?
         .try_get("last")?;
-        let number = CaseNumber::new(
-            day,
-            u32::try_from(serial).map_err(|_| StorageError::Corrupt("serial"))?,
-        );
+        let number = CaseNumber::new(day, u32::try_from(serial).map_err(|_| StorageError::Corrupt("serial"))?);
         let (snap, event) = register(id, number, intake, &self.ctx(actor, now))?;
-        let hash = shiyu_domain::case::event::link_hash(
-            shiyu_domain::case::event::GENESIS,
-            &event.to_json(),
-        );
+        let hash = shiyu_domain::case::event::link_hash(shiyu_domain::case::event::GENESIS, &event.to_json());
         sqlx::query(
             "INSERT INTO cases (city, id, number, state, ledger, category, channel, urgency, title, area_code, handling_area, \
              lead_org, reporter_user, supervision, due_at, created_at, updated_at, last_seq, last_hash, snapshot) \
@@ -270,7 +256,7 @@ impl Store {
         .bind(i64::from(snap.last_seq))
         .bind(hash.as_str())
         .bind(serde_json::to_string(&snap).map_err(|_| StorageError::Corrupt("case"))?)
-        .execute(&mut *w.tx)
+        .execute(&mut **tx)
         .await?;
         if let Some((name, phone)) = &contact {
             sqlx::query(
@@ -282,21 +268,11 @@ impl Store {
             .bind(crypto::seal(&self.secret, phone)?)
             .bind(self.keyed_hash(phone))
             .bind(crypto::mask_phone(phone))
-            .execute(&mut *w.tx)
+            .execute(&mut **tx)
             .await?;
         }
-        self.link_attachments(&mut w.tx, city.as_str(), id, &attachments)
-            .await?;
-        self.record_event(
-            &mut w.tx,
-            None,
-            &snap,
-            &event,
-            shiyu_domain::case::event::GENESIS,
-            &hash,
-        )
-        .await?;
-        w.tx.commit().await?;
+        self.link_attachments(tx, city.as_str(), id, &attachments).await?;
+        self.record_event(tx, None, &snap, &event, shiyu_domain::case::event::GENESIS, &hash).await?;
         Ok(snap)
     }
 
@@ -310,9 +286,23 @@ impl Store {
     ) -> Result<CaseSnapshot> {
         self.check_references(actor, case_id, &mv).await?;
         let mut w = self.begin_write().await?;
+        let after = self.apply_in(&mut w.tx, actor, case_id, mv, now).await?;
+        w.tx.commit().await?;
+        Ok(after)
+    }
+
+    /// A move inside a caller's transaction (references already checked).
+    pub(crate) async fn apply_in(
+        &self,
+        tx: &mut sqlx::Transaction<'static, Any>,
+        actor: &Principal,
+        case_id: CaseId,
+        mv: Move,
+        now: DateTime<Utc>,
+    ) -> Result<CaseSnapshot> {
         let row = sqlx::query("SELECT snapshot, last_hash FROM cases WHERE id = $1")
             .bind(case_id.to_string())
-            .fetch_optional(&mut *w.tx)
+            .fetch_optional(&mut **tx)
             .await?
             .ok_or(StorageError::NotFound("case"))?;
         let before = parse_snapshot(&row.try_get::<String, _>("snapshot")?)?;
@@ -339,7 +329,7 @@ impl Store {
         .bind(serde_json::to_string(&after).map_err(|_| StorageError::Corrupt("case"))?)
         .bind(case_id.to_string())
         .bind(i64::from(before.last_seq))
-        .execute(&mut *w.tx)
+        .execute(&mut **tx)
         .await?;
         if updated.rows_affected() != 1 {
             return Err(StorageError::Conflict("case"));
@@ -350,37 +340,27 @@ impl Store {
                     .bind(after.area.city_key().as_str())
                     .bind(case_id.to_string())
                     .bind(org.to_string())
-                    .execute(&mut *w.tx)
+                    .execute(&mut **tx)
                     .await?;
             }
         }
-        self.record_event(&mut w.tx, Some(&before), &after, &event, &prev_hash, &hash)
-            .await?;
-        w.tx.commit().await?;
+        self.record_event(tx, Some(&before), &after, &event, &prev_hash, &hash).await?;
         Ok(after)
     }
 
     /// Checks that the records a move names exist and may be named by this actor.
-    async fn check_references(&self, actor: &Principal, case_id: CaseId, mv: &Move) -> Result<()> {
+    pub(crate) async fn check_references(&self, actor: &Principal, case_id: CaseId, mv: &Move) -> Result<()> {
         match mv {
             Move::Dispatch { lead, co, .. } => {
-                self.org(*lead)
-                    .await
-                    .map_err(|_| DomainError::invalid("lead", "unknown_org"))?;
+                self.org(*lead).await.map_err(|_| DomainError::invalid("lead", "unknown_org"))?;
                 for o in co {
-                    self.org(*o)
-                        .await
-                        .map_err(|_| DomainError::invalid("co", "unknown_org"))?;
+                    self.org(*o).await.map_err(|_| DomainError::invalid("co", "unknown_org"))?;
                 }
             }
             Move::Delegate { to, .. } => {
-                self.area(to)
-                    .await
-                    .map_err(|_| DomainError::invalid("to", "unknown_area"))?;
+                self.area(to).await.map_err(|_| DomainError::invalid("to", "unknown_area"))?;
             }
-            Move::Merge {
-                into, into_number, ..
-            } => {
+            Move::Merge { into, into_number, .. } => {
                 let target = self
                     .case_record(&actor.scope(), *into)
                     .await
@@ -430,11 +410,7 @@ impl Store {
         })?;
 
         let day = time::local_date(event.at).to_string();
-        let org = after
-            .lead_org
-            .or(before.and_then(|b| b.lead_org))
-            .map(|o| o.to_string())
-            .unwrap_or_default();
+        let org = after.lead_org.or(before.and_then(|b| b.lead_org)).map(|o| o.to_string()).unwrap_or_default();
         for metric in stats::deltas(before, event) {
             sqlx::query(
                 "INSERT INTO case_counters (city, day, area_code, category, org_id, channel, metric, value) VALUES ($1, $2, $3, $4, $5, $6, $7, 1) \
@@ -455,16 +431,8 @@ impl Store {
             "case_id": case_id, "number": after.number, "seq": event.seq, "hash": hash,
             "state": after.state, "event": serde_json::from_str::<serde_json::Value>(&body).unwrap_or_default(),
         });
-        self.outbox(
-            tx,
-            city.as_str(),
-            "case.event",
-            &case_id,
-            i64::from(event.seq),
-            &payload.to_string(),
-            event.at,
-        )
-        .await?;
+        self.outbox(tx, city.as_str(), "case.event", &case_id, i64::from(event.seq), &payload.to_string(), event.at)
+            .await?;
 
         for notice in notices(after, event) {
             let (user, org, area) = match &notice.to {
@@ -539,10 +507,7 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         Ok(match row {
-            Some(r) => Some(ContactView {
-                name: r.try_get("name")?,
-                phone_masked: r.try_get("phone_masked")?,
-            }),
+            Some(r) => Some(ContactView { name: r.try_get("name")?, phone_masked: r.try_get("phone_masked")? }),
             None => None,
         })
     }
@@ -551,30 +516,17 @@ impl Store {
     pub async fn case_record(&self, scope: &Scope, id: CaseId) -> Result<CaseRecord> {
         let mut q = Query::new("SELECT c.snapshot FROM cases c WHERE ");
         q.push("c.id = ?", Arg::Text(id.to_string())).scope(scope);
-        let row = q
-            .build()
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StorageError::NotFound("case"))?;
+        let row = q.build().fetch_optional(&self.pool).await?.ok_or(StorageError::NotFound("case"))?;
         let case = parse_snapshot(&row.try_get::<String, _>("snapshot")?)?;
-        Ok(CaseRecord {
-            contact: self.contact_view(case.id).await?,
-            case,
-        })
+        Ok(CaseRecord { contact: self.contact_view(case.id).await?, case })
     }
 
     /// One case by number, if inside the scope.
     pub async fn case_by_number(&self, scope: &Scope, number: &CaseNumber) -> Result<CaseRecord> {
         let mut q = Query::new("SELECT c.id FROM cases c WHERE ");
-        q.push("c.number = ?", Arg::Text(number.to_string()))
-            .scope(scope);
-        let row = q
-            .build()
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StorageError::NotFound("case"))?;
-        let id = CaseId::parse(&row.try_get::<String, _>("id")?)
-            .map_err(|_| StorageError::Corrupt("case id"))?;
+        q.push("c.number = ?", Arg::Text(number.to_string())).scope(scope);
+        let row = q.build().fetch_optional(&self.pool).await?.ok_or(StorageError::NotFound("case"))?;
+        let id = CaseId::parse(&row.try_get::<String, _>("id")?).map_err(|_| StorageError::Corrupt("case id"))?;
         self.case_record(scope, id).await
     }
 
@@ -594,11 +546,7 @@ impl Store {
     }
 
     /// The acting identity of a resident who proved by number and phone that they reported a case.
-    pub async fn followed_case_principal(
-        &self,
-        number: &CaseNumber,
-        phone: &str,
-    ) -> Result<(CaseSnapshot, Principal)> {
+    pub async fn followed_case_principal(&self, number: &CaseNumber, phone: &str) -> Result<(CaseSnapshot, Principal)> {
         let case = self.follow_case(number, phone).await?;
         let p = Principal {
             user_id: UserId(uuid::Uuid::nil()),
@@ -617,27 +565,16 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
-            .map(|r| {
-                Event::from_json(&r.try_get::<String, _>("body")?)
-                    .map_err(|_| StorageError::Corrupt("event"))
-            })
+            .map(|r| Event::from_json(&r.try_get::<String, _>("body")?).map_err(|_| StorageError::Corrupt("event")))
             .collect()
     }
 
     /// Cases in scope matching the filter, newest first; and the total count.
-    pub async fn list_cases(
-        &self,
-        scope: &Scope,
-        filter: &CaseFilter,
-    ) -> Result<(Vec<CaseSummary>, i64)> {
+    pub async fn list_cases(&self, scope: &Scope, filter: &CaseFilter) -> Result<(Vec<CaseSummary>, i64)> {
         let mut q = Query::new("");
         q.raw(" FROM cases c WHERE 1 = 1").scope(scope);
         if !filter.states.is_empty() {
-            let list: Vec<String> = filter
-                .states
-                .iter()
-                .map(|s| format!("'{}'", s.as_str()))
-                .collect();
+            let list: Vec<String> = filter.states.iter().map(|s| format!("'{}'", s.as_str())).collect();
             // State names come from a closed enum, never from input text.
             q.raw(&format!(" AND c.state IN ({})", list.join(",")));
         }
@@ -648,26 +585,14 @@ impl Store {
             q.push(" AND c.lead_org = ?", Arg::Text(o.to_string()));
         }
         if let Some(t) = filter.due_before {
-            q.raw(&format!(" AND c.state IN {OPEN_STATES}"))
-                .push(" AND c.due_at < ?", Arg::Int(ms(t)));
+            q.raw(&format!(" AND c.state IN {OPEN_STATES}")).push(" AND c.due_at < ?", Arg::Int(ms(t)));
         }
         if filter.supervised {
             q.raw(" AND c.supervision IS NOT NULL");
         }
-        if let Some(t) = filter
-            .title_contains
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            let escaped = t
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            q.push(
-                " AND c.title LIKE ? ESCAPE '\\'",
-                Arg::Text(format!("%{escaped}%")),
-            );
+        if let Some(t) = filter.title_contains.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            let escaped = t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            q.push(" AND c.title LIKE ? ESCAPE '\\'", Arg::Text(format!("%{escaped}%")));
         }
         let where_sql = q.sql.clone();
         let total: i64 = {
@@ -691,15 +616,12 @@ impl Store {
         } else {
             " ORDER BY c.created_at DESC, c.id DESC"
         };
-        list.raw(order)
-            .push(" LIMIT ?", Arg::Int(limit))
-            .push(" OFFSET ?", Arg::Int(offset));
+        list.raw(order).push(" LIMIT ?", Arg::Int(limit)).push(" OFFSET ?", Arg::Int(offset));
         let rows = list.build().fetch_all(&self.pool).await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             out.push(CaseSummary {
-                id: CaseId::parse(&r.try_get::<String, _>("id")?)
-                    .map_err(|_| StorageError::Corrupt("case id"))?,
+                id: CaseId::parse(&r.try_get::<String, _>("id")?).map_err(|_| StorageError::Corrupt("case id"))?,
                 number: r.try_get("number")?,
                 state: CaseState::parse(&r.try_get::<String, _>("state")?)
                     .map_err(|_| StorageError::Corrupt("state"))?,
@@ -769,9 +691,7 @@ impl Store {
         .bind(to_day.to_string())
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("metric")?, r.try_get("total")?)))
-            .collect()
+        rows.iter().map(|r| Ok((r.try_get("metric")?, r.try_get("total")?))).collect()
     }
 
     /// Open-case counts per state in a scope.
@@ -782,8 +702,7 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok((
-                    CaseState::parse(&r.try_get::<String, _>("state")?)
-                        .map_err(|_| StorageError::Corrupt("state"))?,
+                    CaseState::parse(&r.try_get::<String, _>("state")?).map_err(|_| StorageError::Corrupt("state"))?,
                     r.try_get("n")?,
                 ))
             })
@@ -791,11 +710,7 @@ impl Store {
     }
 
     /// Pending outbox entries of a topic, oldest first.
-    pub async fn pending_outbox(
-        &self,
-        topic: &str,
-        limit: u32,
-    ) -> Result<Vec<(String, String, String)>> {
+    pub async fn pending_outbox(&self, topic: &str, limit: u32) -> Result<Vec<(String, String, String)>> {
         let rows = sqlx::query(
             "SELECT id, aggregate_id, payload FROM outbox WHERE topic = $1 AND delivered_at IS NULL ORDER BY id LIMIT $2",
         )
@@ -803,15 +718,7 @@ impl Store {
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    r.try_get("id")?,
-                    r.try_get("aggregate_id")?,
-                    r.try_get("payload")?,
-                ))
-            })
-            .collect()
+        rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("aggregate_id")?, r.try_get("payload")?))).collect()
     }
 
     /// Marks an outbox entry delivered.
@@ -832,8 +739,7 @@ impl Store {
             .bind(case_id)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| crypto::open(&self.secret, &r.try_get::<String, _>("phone_sealed")?))
-            .transpose()
+        row.map(|r| crypto::open(&self.secret, &r.try_get::<String, _>("phone_sealed")?)).transpose()
     }
 }
 

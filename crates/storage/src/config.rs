@@ -16,10 +16,6 @@ pub struct Rules {
 
 impl Default for Rules {
     fn default() -> Self {
-        Self {
-            calendar: WorkCalendar::china(),
-            policy: DeadlinePolicy::standard(),
-            case: CaseRules::default(),
-        }
+        Self { calendar: WorkCalendar::china(), policy: DeadlinePolicy::standard(), case: CaseRules::default() }
     }
 }

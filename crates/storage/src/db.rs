@@ -71,13 +71,7 @@ impl Store {
             .connect(&url)
             .await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Self {
-            pool,
-            backend,
-            writer: Arc::new(Mutex::new(())),
-            rules: Arc::new(rules),
-            secret: Arc::new(secret),
-        })
+        Ok(Self { pool, backend, writer: Arc::new(Mutex::new(())), rules: Arc::new(rules), secret: Arc::new(secret) })
     }
 
     /// The engine in use.
@@ -92,11 +86,7 @@ impl Store {
 
     /// Begins a write transaction under the single-writer discipline.
     pub async fn begin_write(&self) -> Result<WriteTx<'_>> {
-        let guard = if self.backend == Backend::Sqlite {
-            Some(self.writer.lock().await)
-        } else {
-            None
-        };
+        let guard = if self.backend == Backend::Sqlite { Some(self.writer.lock().await) } else { None };
         let tx = self.pool.begin().await?;
         Ok(WriteTx { tx, _guard: guard })
     }

@@ -88,12 +88,7 @@ pub struct User {
 impl User {
     /// The acting identity of this user.
     pub fn principal(&self) -> Principal {
-        Principal {
-            user_id: self.id,
-            name: self.name.clone(),
-            role: self.role,
-            binding: self.binding.clone(),
-        }
+        Principal { user_id: self.id, name: self.name.clone(), role: self.role, binding: self.binding.clone() }
     }
 }
 
@@ -132,9 +127,7 @@ impl Store {
         let parent = code.parent();
         if let Some(p) = &parent {
             if self.area(p).await.is_err() {
-                return Err(
-                    shiyu_domain::DomainError::invalid("area_code", "parent_missing").into(),
-                );
+                return Err(shiyu_domain::DomainError::invalid("area_code", "parent_missing").into());
             }
         }
         let mut w = self.begin_write().await?;
@@ -183,12 +176,10 @@ impl Store {
 
     /// The areas in a subtree, root first, by code.
     pub async fn areas_within(&self, root: &AreaCode) -> Result<Vec<Area>> {
-        let rows = sqlx::query(
-            "SELECT code, parent_code, name, polygon FROM areas WHERE code LIKE $1 ORDER BY code",
-        )
-        .bind(prefix_pattern(root.scope_prefix()))
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query("SELECT code, parent_code, name, polygon FROM areas WHERE code LIKE $1 ORDER BY code")
+            .bind(prefix_pattern(root.scope_prefix()))
+            .fetch_all(&self.pool)
+            .await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {
             let a = Self::area_from_row(row)?;
@@ -201,28 +192,21 @@ impl Store {
 
     /// The direct children of an area.
     pub async fn child_areas(&self, parent: &AreaCode) -> Result<Vec<Area>> {
-        let rows = sqlx::query("SELECT code, parent_code, name, polygon FROM areas WHERE parent_code = $1 ORDER BY code")
-            .bind(parent.as_str())
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT code, parent_code, name, polygon FROM areas WHERE parent_code = $1 ORDER BY code")
+                .bind(parent.as_str())
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter().map(Self::area_from_row).collect()
     }
 
     /// Adds an organisation.
-    pub async fn create_org(
-        &self,
-        name: &str,
-        kind: OrgKind,
-        area: &AreaCode,
-        now: DateTime<Utc>,
-    ) -> Result<Org> {
+    pub async fn create_org(&self, name: &str, kind: OrgKind, area: &AreaCode, now: DateTime<Utc>) -> Result<Org> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
             return Err(shiyu_domain::DomainError::invalid("name", "required").into());
         }
-        self.area(area)
-            .await
-            .map_err(|_| shiyu_domain::DomainError::invalid("area_code", "unknown_area"))?;
+        self.area(area).await.map_err(|_| shiyu_domain::DomainError::invalid("area_code", "unknown_area"))?;
         let id = OrgId::new();
         let mut w = self.begin_write().await?;
         sqlx::query("INSERT INTO orgs (city, id, name, kind, area_code, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
@@ -235,12 +219,7 @@ impl Store {
             .execute(&mut *w.tx)
             .await?;
         w.tx.commit().await?;
-        Ok(Org {
-            id,
-            name: name.to_owned(),
-            kind,
-            area: area.clone(),
-        })
+        Ok(Org { id, name: name.to_owned(), kind, area: area.clone() })
     }
 
     fn org_from_row(row: &AnyRow) -> Result<Org> {
@@ -265,12 +244,10 @@ impl Store {
     /// Organisations sitting in a subtree (or all, with `None`), by name.
     pub async fn orgs(&self, within: Option<&AreaCode>) -> Result<Vec<Org>> {
         let pattern = within.map_or_else(|| "%".to_owned(), |a| prefix_pattern(a.scope_prefix()));
-        let rows = sqlx::query(
-            "SELECT id, name, kind, area_code FROM orgs WHERE area_code LIKE $1 ORDER BY name",
-        )
-        .bind(pattern)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query("SELECT id, name, kind, area_code FROM orgs WHERE area_code LIKE $1 ORDER BY name")
+            .bind(pattern)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(Self::org_from_row).collect()
     }
 
@@ -288,9 +265,7 @@ impl Store {
         use shiyu_domain::DomainError;
         let username = username.trim();
         let valid_username = (3..=40).contains(&username.len())
-            && username
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-');
+            && username.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-');
         if !valid_username {
             return Err(DomainError::invalid("username", "invalid").into());
         }
@@ -299,16 +274,11 @@ impl Store {
         }
         let (area, org, city) = match (&binding, role) {
             (Binding::Org { org, .. }, Role::Handler) => {
-                let o = self
-                    .org(*org)
-                    .await
-                    .map_err(|_| DomainError::invalid("org_id", "unknown_org"))?;
+                let o = self.org(*org).await.map_err(|_| DomainError::invalid("org_id", "unknown_org"))?;
                 (None, Some(*org), o.area.city_key())
             }
             (Binding::Area { area }, r) if r != Role::Handler && r != Role::Resident => {
-                self.area(area)
-                    .await
-                    .map_err(|_| DomainError::invalid("area_code", "unknown_area"))?;
+                self.area(area).await.map_err(|_| DomainError::invalid("area_code", "unknown_area"))?;
                 (Some(area.clone()), None, area.city_key())
             }
             (Binding::Resident, Role::Resident) => {
@@ -335,47 +305,30 @@ impl Store {
         w.tx.commit().await?;
         let binding = match (area, org) {
             (Some(area), _) => Binding::Area { area },
-            (_, Some(org)) => Binding::Org {
-                org,
-                area: self.org(org).await?.area,
-            },
+            (_, Some(org)) => Binding::Org { org, area: self.org(org).await?.area },
             _ => Binding::Resident,
         };
-        Ok(User {
-            id,
-            username: username.to_owned(),
-            name: name.trim().to_owned(),
-            role,
-            binding,
-            active: true,
-        })
+        Ok(User { id, username: username.to_owned(), name: name.trim().to_owned(), role, binding, active: true })
     }
 
     /// The city of the first city-level area; the key for records without an area of their own.
     pub async fn default_city(&self) -> Result<shiyu_domain::ids::CityKey> {
-        let row =
-            sqlx::query("SELECT code FROM areas WHERE parent_code IS NULL ORDER BY code LIMIT 1")
-                .fetch_optional(&self.pool)
-                .await?
-                .ok_or(StorageError::NotFound("city"))?;
+        let row = sqlx::query("SELECT code FROM areas WHERE parent_code IS NULL ORDER BY code LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StorageError::NotFound("city"))?;
         Ok(parse_area(&row.try_get::<String, _>("code")?)?.city_key())
     }
 
     async fn user_from_row(&self, row: &AnyRow) -> Result<User> {
-        let role = Role::parse(&row.try_get::<String, _>("role")?)
-            .map_err(|_| StorageError::Corrupt("role"))?;
+        let role = Role::parse(&row.try_get::<String, _>("role")?).map_err(|_| StorageError::Corrupt("role"))?;
         let area: Option<String> = row.try_get("area_code")?;
         let org: Option<String> = row.try_get("org_id")?;
         let binding = match (area, org) {
-            (Some(a), _) => Binding::Area {
-                area: parse_area(&a)?,
-            },
+            (Some(a), _) => Binding::Area { area: parse_area(&a)? },
             (None, Some(o)) => {
                 let org = OrgId(parse_uuid(&o)?);
-                Binding::Org {
-                    org,
-                    area: self.org(org).await?.area,
-                }
+                Binding::Org { org, area: self.org(org).await?.area }
             }
             (None, None) => Binding::Resident,
         };
@@ -391,24 +344,24 @@ impl Store {
 
     /// A user and the stored password hash, by login name.
     pub async fn user_for_login(&self, username: &str) -> Result<(User, String)> {
-        let row = sqlx::query("SELECT id, username, name, role, area_code, org_id, active, password_hash FROM users WHERE username = $1")
-            .bind(username.trim())
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StorageError::NotFound("user"))?;
+        let row = sqlx::query(
+            "SELECT id, username, name, role, area_code, org_id, active, password_hash FROM users WHERE username = $1",
+        )
+        .bind(username.trim())
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StorageError::NotFound("user"))?;
         let hash: String = row.try_get("password_hash")?;
         Ok((self.user_from_row(&row).await?, hash))
     }
 
     /// One user.
     pub async fn user(&self, id: UserId) -> Result<User> {
-        let row = sqlx::query(
-            "SELECT id, username, name, role, area_code, org_id, active FROM users WHERE id = $1",
-        )
-        .bind(id.to_string())
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StorageError::NotFound("user"))?;
+        let row = sqlx::query("SELECT id, username, name, role, area_code, org_id, active FROM users WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StorageError::NotFound("user"))?;
         self.user_from_row(&row).await
     }
 
@@ -431,12 +384,7 @@ impl Store {
     }
 
     /// Adds or renames a category.
-    pub async fn upsert_category(
-        &self,
-        code: &CategoryCode,
-        name_zh: &str,
-        name_en: &str,
-    ) -> Result<()> {
+    pub async fn upsert_category(&self, code: &CategoryCode, name_zh: &str, name_en: &str) -> Result<()> {
         let city = self.default_city().await?;
         let mut w = self.begin_write().await?;
         sqlx::query(
@@ -456,11 +404,9 @@ impl Store {
 
     /// The whole category tree, by code.
     pub async fn categories(&self) -> Result<Vec<Category>> {
-        let rows = sqlx::query(
-            "SELECT code, name_zh, name_en FROM categories WHERE active = 1 ORDER BY code",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query("SELECT code, name_zh, name_en FROM categories WHERE active = 1 ORDER BY code")
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok(Category {

@@ -36,9 +36,7 @@ impl StorageError {
     /// Maps a unique-constraint violation to [`StorageError::Duplicate`].
     pub(crate) fn unique(field: &'static str) -> impl FnOnce(sqlx::Error) -> StorageError {
         move |e| match &e {
-            sqlx::Error::Database(db) if db.is_unique_violation() => {
-                StorageError::Duplicate { field }
-            }
+            sqlx::Error::Database(db) if db.is_unique_violation() => StorageError::Duplicate { field },
             _ => StorageError::Database(e),
         }
     }

@@ -7,6 +7,7 @@
 //! ([`cases`]); every read takes a [`Scope`](shiyu_domain::scope::Scope) and filters by it in SQL.
 
 pub mod attachments;
+pub mod batch;
 pub mod cases;
 pub mod config;
 pub mod crypto;

@@ -63,14 +63,15 @@ impl Store {
 
     /// The session for a token, if it exists, has not expired, and its user is active.
     pub async fn session(&self, token: &str, now: DateTime<Utc>) -> Result<Option<Session>> {
-        let row = sqlx::query("SELECT user_id, csrf, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2")
-            .bind(secret_hash(token))
-            .bind(ms(now))
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT user_id, csrf, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2")
+                .bind(secret_hash(token))
+                .bind(ms(now))
+                .fetch_optional(&self.pool)
+                .await?;
         let Some(row) = row else { return Ok(None) };
-        let user_id = UserId::parse(&row.try_get::<String, _>("user_id")?)
-            .map_err(|_| StorageError::Corrupt("session"))?;
+        let user_id =
+            UserId::parse(&row.try_get::<String, _>("user_id")?).map_err(|_| StorageError::Corrupt("session"))?;
         let user = self.user(user_id).await?;
         if !user.active {
             return Ok(None);
@@ -85,10 +86,7 @@ impl Store {
     /// Ends a session.
     pub async fn delete_session(&self, token: &str) -> Result<()> {
         let mut w = self.begin_write().await?;
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(secret_hash(token))
-            .execute(&mut *w.tx)
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(secret_hash(token)).execute(&mut *w.tx).await?;
         w.tx.commit().await?;
         Ok(())
     }
@@ -119,14 +117,16 @@ impl Store {
 
     /// The user behind an API token, if valid.
     pub async fn api_token_user(&self, token: &str, now: DateTime<Utc>) -> Result<Option<User>> {
-        let row = sqlx::query("SELECT user_id FROM api_tokens WHERE token_hash = $1 AND (expires_at IS NULL OR expires_at > $2)")
-            .bind(secret_hash(token))
-            .bind(ms(now))
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT user_id FROM api_tokens WHERE token_hash = $1 AND (expires_at IS NULL OR expires_at > $2)",
+        )
+        .bind(secret_hash(token))
+        .bind(ms(now))
+        .fetch_optional(&self.pool)
+        .await?;
         let Some(row) = row else { return Ok(None) };
-        let user_id = UserId::parse(&row.try_get::<String, _>("user_id")?)
-            .map_err(|_| StorageError::Corrupt("token"))?;
+        let user_id =
+            UserId::parse(&row.try_get::<String, _>("user_id")?).map_err(|_| StorageError::Corrupt("token"))?;
         let user = self.user(user_id).await?;
         Ok(user.active.then_some(user))
     }

@@ -38,10 +38,11 @@ impl Store {
         let mut report = VerifyReport::default();
         let mut after = String::new();
         loop {
-            let rows = sqlx::query("SELECT id, number, snapshot, last_hash FROM cases WHERE id > $1 ORDER BY id LIMIT 500")
-                .bind(after.as_str())
-                .fetch_all(&self.pool)
-                .await?;
+            let rows =
+                sqlx::query("SELECT id, number, snapshot, last_hash FROM cases WHERE id > $1 ORDER BY id LIMIT 500")
+                    .bind(after.as_str())
+                    .fetch_all(&self.pool)
+                    .await?;
             if rows.is_empty() {
                 break;
             }
@@ -50,27 +51,24 @@ impl Store {
                 let number: String = row.try_get("number")?;
                 let last_hash: String = row.try_get("last_hash")?;
                 report.cases += 1;
-                let links: Vec<StoredLink> = sqlx::query("SELECT seq, body, prev_hash, hash FROM case_events WHERE case_id = $1 ORDER BY seq")
-                    .bind(id.as_str())
-                    .fetch_all(&self.pool)
-                    .await?
-                    .iter()
-                    .map(|r| {
-                        Ok(StoredLink {
-                            seq: u32::try_from(r.try_get::<i64, _>("seq")?).unwrap_or(0),
-                            json: r.try_get("body")?,
-                            prev_hash: r.try_get("prev_hash")?,
-                            hash: r.try_get("hash")?,
+                let links: Vec<StoredLink> =
+                    sqlx::query("SELECT seq, body, prev_hash, hash FROM case_events WHERE case_id = $1 ORDER BY seq")
+                        .bind(id.as_str())
+                        .fetch_all(&self.pool)
+                        .await?
+                        .iter()
+                        .map(|r| {
+                            Ok(StoredLink {
+                                seq: u32::try_from(r.try_get::<i64, _>("seq")?).unwrap_or(0),
+                                json: r.try_get("body")?,
+                                prev_hash: r.try_get("prev_hash")?,
+                                hash: r.try_get("hash")?,
+                            })
                         })
-                    })
-                    .collect::<Result<_>>()?;
+                        .collect::<Result<_>>()?;
                 report.events += links.len() as u64;
                 let mut finding = |seq, problem: &str| {
-                    report.findings.push(Finding {
-                        number: number.clone(),
-                        seq,
-                        problem: problem.to_owned(),
-                    })
+                    report.findings.push(Finding { number: number.clone(), seq, problem: problem.to_owned() })
                 };
                 if let Err(b) = verify_chain(&links) {
                     finding(b.seq, b.problem);
@@ -79,13 +77,9 @@ impl Store {
                 if links.last().map(|l| l.hash.as_str()) != Some(last_hash.as_str()) {
                     finding(0, "row_hash_differs_from_chain_head");
                 }
-                let events: Vec<Event> = links
-                    .iter()
-                    .filter_map(|l| Event::from_json(&l.json).ok())
-                    .collect();
+                let events: Vec<Event> = links.iter().filter_map(|l| Event::from_json(&l.json).ok()).collect();
                 let case_id = CaseId::parse(&id).map_err(|_| StorageError::Corrupt("case id"))?;
-                let stored: Option<CaseSnapshot> =
-                    serde_json::from_str(&row.try_get::<String, _>("snapshot")?).ok();
+                let stored: Option<CaseSnapshot> = serde_json::from_str(&row.try_get::<String, _>("snapshot")?).ok();
                 match (CaseSnapshot::rebuild(case_id, &events), stored) {
                     (Ok(rebuilt), Some(stored)) if rebuilt == stored => {}
                     (Ok(_), Some(_)) => finding(0, "row_differs_from_replay"),
@@ -93,11 +87,7 @@ impl Store {
                     (Err(_), _) => finding(0, "history_does_not_replay"),
                 }
             }
-            after = rows
-                .last()
-                .map(|r| r.try_get::<String, _>("id"))
-                .transpose()?
-                .unwrap_or_default();
+            after = rows.last().map(|r| r.try_get::<String, _>("id")).transpose()?.unwrap_or_default();
         }
         Ok(report)
     }

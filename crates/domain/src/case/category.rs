@@ -17,16 +17,9 @@ impl CategoryCode {
         let ok = !t.is_empty()
             && t.len() <= 120
             && t.split('.').all(|seg| {
-                !seg.is_empty()
-                    && seg
-                        .bytes()
-                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
             });
-        if ok {
-            Ok(Self(t.to_owned()))
-        } else {
-            Err(DomainError::invalid("category", "not_a_category_code"))
-        }
+        if ok { Ok(Self(t.to_owned())) } else { Err(DomainError::invalid("category", "not_a_category_code")) }
     }
 
     /// The code as text.
@@ -72,10 +65,7 @@ mod tests {
     fn codes_are_dotted_lower_ascii() {
         let c = CategoryCode::parse("urban.environment.vendors").expect("valid");
         assert_eq!(c.depth(), 3);
-        assert_eq!(
-            c.parent().map(String::from).as_deref(),
-            Some("urban.environment")
-        );
+        assert_eq!(c.parent().map(String::from).as_deref(), Some("urban.environment"));
         for bad in ["", "Urban", "a..b", ".a", "a.", "城市"] {
             assert!(CategoryCode::parse(bad).is_err(), "{bad}");
         }

@@ -30,11 +30,7 @@ pub struct CaseRules {
 
 impl Default for CaseRules {
     fn default() -> Self {
-        Self {
-            max_redo: 1,
-            review_required_for: vec![Urgency::Critical],
-            max_extension_days: 30,
-        }
+        Self { max_redo: 1, review_required_for: vec![Urgency::Critical], max_extension_days: 30 }
     }
 }
 
@@ -55,11 +51,7 @@ pub struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn actor(&self) -> Actor {
-        Actor {
-            user: Some(self.actor.user_id),
-            name: self.actor.name.clone(),
-            role: Some(self.actor.role),
-        }
+        Actor { user: Some(self.actor.user_id), name: self.actor.name.clone(), role: Some(self.actor.role) }
     }
 }
 
@@ -80,9 +72,7 @@ pub fn target_state(case: &CaseSnapshot, mv: &Move) -> Option<CaseState> {
         (S::Dispatched, Move::Return { .. }) => S::Accepted,
         (
             S::InProgress,
-            Move::RequestExtension { .. }
-            | Move::DecideExtension { .. }
-            | Move::RequestEscalation { .. },
+            Move::RequestExtension { .. } | Move::DecideExtension { .. } | Move::RequestEscalation { .. },
         ) => S::InProgress,
         (S::Accepted | S::InProgress, Move::Escalate { .. }) => S::Accepted,
         (S::Accepted, Move::Delegate { .. }) => S::Accepted,
@@ -113,16 +103,12 @@ pub fn may(role: Role, mv: &Move) -> bool {
         | Move::Delegate { .. }
         | Move::Close { .. } => role == R::Operator,
         Move::Review { .. } | Move::Verify { .. } | Move::SendBack { .. } => role == R::Leader,
-        Move::Sign
-        | Move::Return { .. }
-        | Move::RequestExtension { .. }
-        | Move::RequestEscalation { .. } => role == R::Handler,
+        Move::Sign | Move::Return { .. } | Move::RequestExtension { .. } | Move::RequestEscalation { .. } => {
+            role == R::Handler
+        }
         Move::ReportResult { .. } => matches!(role, R::Handler | R::GridWorker),
         Move::SelfHandle { .. } => role == R::GridWorker,
-        Move::DecideExtension { .. }
-        | Move::Redo { .. }
-        | Move::Supervise { .. }
-        | Move::Urge { .. } => {
+        Move::DecideExtension { .. } | Move::Redo { .. } | Move::Supervise { .. } | Move::Urge { .. } => {
             matches!(role, R::Operator | R::Leader)
         }
         Move::RecordRevisit { .. } => matches!(role, R::Operator | R::Resident),
@@ -144,56 +130,27 @@ fn sample_moves(case: &CaseSnapshot) -> Vec<Move> {
     let s = String::new;
     vec![
         Move::RequestReview { note: s() },
-        Move::Review {
-            accept: true,
-            instruction: s(),
-        },
+        Move::Review { accept: true, instruction: s() },
         Move::Accept { note: s() },
         Move::NotAccept { reason: s() },
-        Move::Merge {
-            into: case.id,
-            into_number: case.number.clone(),
-            reason: s(),
-        },
-        Move::Dispatch {
-            lead: crate::ids::OrgId(uuid::Uuid::nil()),
-            co: vec![],
-            note: s(),
-        },
+        Move::Merge { into: case.id, into_number: case.number.clone(), reason: s() },
+        Move::Dispatch { lead: crate::ids::OrgId(uuid::Uuid::nil()), co: vec![], note: s() },
         Move::Sign,
         Move::Return { reason: s() },
-        Move::RequestExtension {
-            days: 1,
-            reason: s(),
-        },
-        Move::DecideExtension {
-            grant: true,
-            note: s(),
-        },
+        Move::RequestExtension { days: 1, reason: s() },
+        Move::DecideExtension { grant: true, note: s() },
         Move::RequestEscalation { reason: s() },
         Move::Escalate { reason: s() },
-        Move::Delegate {
-            to: case.handling_area.clone(),
-            reason: s(),
-        },
+        Move::Delegate { to: case.handling_area.clone(), reason: s() },
         Move::SelfHandle { note: s() },
-        Move::ReportResult {
-            outcome: super::kinds::ResultKind::Resolved,
-            text: s(),
-        },
+        Move::ReportResult { outcome: super::kinds::ResultKind::Resolved, text: s() },
         Move::Verify { note: s() },
         Move::SendBack { reason: s() },
-        Move::RecordRevisit {
-            satisfaction: Satisfaction::Satisfied,
-            note: s(),
-        },
+        Move::RecordRevisit { satisfaction: Satisfaction::Satisfied, note: s() },
         Move::Redo { reason: s() },
         Move::Close { note: s() },
         Move::Archive,
-        Move::Supervise {
-            level: SupervisionLevel::Centre,
-            note: s(),
-        },
+        Move::Supervise { level: SupervisionLevel::Centre, note: s() },
         Move::Urge { note: s() },
     ]
     .into_iter()
@@ -203,23 +160,14 @@ fn sample_moves(case: &CaseSnapshot) -> Vec<Move> {
 
 /// Role, scope and position: may this actor make this move on this case?
 fn check_position(case: &CaseSnapshot, mv: &Move, actor: &Principal) -> Result<(), DomainError> {
-    let forbidden = DomainError::Forbidden {
-        role: actor.role.as_str(),
-        action: mv.name(),
-    };
+    let forbidden = DomainError::Forbidden { role: actor.role.as_str(), action: mv.name() };
     if !may(actor.role, mv) {
         return Err(forbidden);
     }
     if !actor.scope().sees(case.visibility()) {
-        return Err(DomainError::Rule {
-            rule: "out_of_scope",
-        });
+        return Err(DomainError::Rule { rule: "out_of_scope" });
     }
-    let at_handling_level = || {
-        actor
-            .home_area()
-            .is_some_and(|a| case.handling_area.is_within(a))
-    };
+    let at_handling_level = || actor.home_area().is_some_and(|a| case.handling_area.is_within(a));
     let ok = match actor.role {
         Role::Operator | Role::Leader => at_handling_level(),
         Role::Handler => match &actor.binding {
@@ -227,9 +175,7 @@ fn check_position(case: &CaseSnapshot, mv: &Move, actor: &Principal) -> Result<(
             _ => false,
         },
         Role::GridWorker => match mv {
-            Move::SelfHandle { .. } => {
-                at_handling_level() && case.handling_area.level() >= AreaLevel::Grid
-            }
+            Move::SelfHandle { .. } => at_handling_level() && case.handling_area.level() >= AreaLevel::Grid,
             Move::ReportResult { .. } => case.self_handled && at_handling_level(),
             _ => false,
         },
@@ -240,31 +186,17 @@ fn check_position(case: &CaseSnapshot, mv: &Move, actor: &Principal) -> Result<(
         Role::Admin => true,
         Role::Mediator | Role::Analyst => false,
     };
-    if ok {
-        Ok(())
-    } else {
-        Err(DomainError::Rule {
-            rule: "not_your_case_at_this_stage",
-        })
-    }
+    if ok { Ok(()) } else { Err(DomainError::Rule { rule: "not_your_case_at_this_stage" }) }
 }
 
 /// Rules of the case life beyond the state table.
 fn rules_allow(case: &CaseSnapshot, mv: &Move, rules: &CaseRules) -> Result<(), DomainError> {
     let rule = |rule| Err(DomainError::Rule { rule });
     match mv {
-        Move::Accept { .. } if rules.review_required_for.contains(&case.urgency) => {
-            rule("leader_review_required")
-        }
-        Move::RequestExtension { .. } if case.extension_pending.is_some() => {
-            rule("extension_already_pending")
-        }
-        Move::DecideExtension { .. } if case.extension_pending.is_none() => {
-            rule("no_extension_pending")
-        }
-        Move::Escalate { .. }
-            if case.state == CaseState::InProgress && !case.escalation_requested =>
-        {
+        Move::Accept { .. } if rules.review_required_for.contains(&case.urgency) => rule("leader_review_required"),
+        Move::RequestExtension { .. } if case.extension_pending.is_some() => rule("extension_already_pending"),
+        Move::DecideExtension { .. } if case.extension_pending.is_none() => rule("no_extension_pending"),
+        Move::Escalate { .. } if case.state == CaseState::InProgress && !case.escalation_requested => {
             rule("escalation_not_requested")
         }
         Move::Escalate { .. } if case.handling_area.parent().is_none() => rule("no_parent_level"),
@@ -290,20 +222,14 @@ fn required_text(field: &'static str, text: &str, max_chars: usize) -> Result<()
 }
 
 fn optional_text(field: &'static str, text: &str, max_chars: usize) -> Result<(), DomainError> {
-    if text.chars().count() > max_chars {
-        Err(DomainError::invalid(field, "too_long"))
-    } else {
-        Ok(())
-    }
+    if text.chars().count() > max_chars { Err(DomainError::invalid(field, "too_long")) } else { Ok(()) }
 }
 
 /// Field checks of a move's own data.
 fn validate_fields(case: &CaseSnapshot, mv: &Move, rules: &CaseRules) -> Result<(), DomainError> {
     const NOTE: usize = 2000;
     match mv {
-        Move::Register(_) => Err(DomainError::Rule {
-            rule: "register_only_first",
-        }),
+        Move::Register(_) => Err(DomainError::Rule { rule: "register_only_first" }),
         Move::NotAccept { reason }
         | Move::Return { reason }
         | Move::RequestEscalation { reason }
@@ -356,30 +282,20 @@ pub fn decide(case: &CaseSnapshot, mv: Move, ctx: &Ctx<'_>) -> Result<Event, Dom
     validate_fields(case, &mv, ctx.rules)?;
     check_position(case, &mv, ctx.actor)?;
     if target_state(case, &mv).is_none() {
-        return Err(DomainError::IllegalMove {
-            action: mv.name(),
-            state: case.state.as_str(),
-        });
+        return Err(DomainError::IllegalMove { action: mv.name(), state: case.state.as_str() });
     }
     rules_allow(case, &mv, ctx.rules)?;
     if let Move::Supervise { level, .. } = &mv {
         if ctx.actor.role == Role::Operator && *level != SupervisionLevel::Centre {
-            return Err(DomainError::Forbidden {
-                role: ctx.actor.role.as_str(),
-                action: "supervise",
-            });
+            return Err(DomainError::Forbidden { role: ctx.actor.role.as_str(), action: "supervise" });
         }
     }
-    let limits = ctx
-        .policy
-        .lookup(case.ledger, case.category.as_str(), case.urgency);
+    let limits = ctx.policy.lookup(case.ledger, case.category.as_str(), case.urgency);
     let cal = ctx.calendar;
     let now = ctx.now;
     let mut fx = Effects::default();
     match &mv {
-        Move::Accept { .. } | Move::Review { accept: true, .. } => {
-            fx.handle_by = Some(cal.add(now, limits.handle))
-        }
+        Move::Accept { .. } | Move::Review { accept: true, .. } => fx.handle_by = Some(cal.add(now, limits.handle)),
         Move::Dispatch { .. } => {
             fx.sign_by = Some(cal.add(now, limits.sign));
             fx.handle_by = Some(cal.add(now, limits.handle));
@@ -390,20 +306,12 @@ pub fn decide(case: &CaseSnapshot, mv: Move, ctx: &Ctx<'_>) -> Result<Event, Dom
         }
         Move::Escalate { .. } => fx.handling_area = case.handling_area.parent(),
         Move::Delegate { to, .. } => fx.handling_area = Some(to.clone()),
-        Move::SelfHandle { .. } | Move::Redo { .. } => {
-            fx.handle_by = Some(cal.add(now, limits.handle))
-        }
+        Move::SelfHandle { .. } | Move::Redo { .. } => fx.handle_by = Some(cal.add(now, limits.handle)),
         Move::Verify { .. } => fx.revisit_by = Some(cal.add(now, limits.revisit)),
         Move::Close { .. } => fx.closed_level = Some(case.handling_area.level()),
         _ => {}
     }
-    Ok(Event {
-        seq: case.last_seq + 1,
-        at: now,
-        actor: ctx.actor(),
-        change: mv,
-        effects: fx,
-    })
+    Ok(Event { seq: case.last_seq + 1, at: now, actor: ctx.actor(), change: mv, effects: fx })
 }
 
 /// Decides the registration of a new case and returns its first snapshot and event.
@@ -429,18 +337,11 @@ pub fn register(
     }
     let actor = ctx.actor;
     if !may(actor.role, &Move::Register(intake.clone())) {
-        return Err(DomainError::Forbidden {
-            role: actor.role.as_str(),
-            action: "register",
-        });
+        return Err(DomainError::Forbidden { role: actor.role.as_str(), action: "register" });
     }
     let handling_area = match (actor.role, &actor.binding) {
         (Role::Resident, _) => {
-            if intake.reporter
-                != (Reporter::Account {
-                    user: actor.user_id,
-                })
-            {
+            if intake.reporter != (Reporter::Account { user: actor.user_id }) {
                 return Err(DomainError::invalid("reporter", "must_be_self"));
             }
             if !matches!(intake.channel, Channel::Web | Channel::Mobile) {
@@ -450,30 +351,19 @@ pub fn register(
         }
         (Role::GridWorker, Binding::Area { area }) => {
             if !intake.area.is_within(area) {
-                return Err(DomainError::Rule {
-                    rule: "out_of_scope",
-                });
+                return Err(DomainError::Rule { rule: "out_of_scope" });
             }
             intake.area.clone()
         }
         (Role::Operator | Role::Leader, Binding::Area { area }) => {
             if !intake.area.is_within(area) {
-                return Err(DomainError::Rule {
-                    rule: "out_of_scope",
-                });
+                return Err(DomainError::Rule { rule: "out_of_scope" });
             }
             // The centre that takes the call keeps it unless it sits below the street level.
-            if area.level() <= AreaLevel::Street {
-                area.clone()
-            } else {
-                street_of(&intake.area)
-            }
+            if area.level() <= AreaLevel::Street { area.clone() } else { street_of(&intake.area) }
         }
         _ => {
-            return Err(DomainError::Forbidden {
-                role: actor.role.as_str(),
-                action: "register",
-            });
+            return Err(DomainError::Forbidden { role: actor.role.as_str(), action: "register" });
         }
     };
     let event = Event {
@@ -481,11 +371,7 @@ pub fn register(
         at: ctx.now,
         actor: ctx.actor(),
         change: Move::Register(intake),
-        effects: Effects {
-            number: Some(number),
-            handling_area: Some(handling_area),
-            ..Effects::default()
-        },
+        effects: Effects { number: Some(number), handling_area: Some(handling_area), ..Effects::default() },
     };
     let snap = CaseSnapshot::genesis(id, &event)?;
     Ok((snap, event))
@@ -493,6 +379,5 @@ pub fn register(
 
 /// The street (or the nearest level above it) that owns an area.
 fn street_of(area: &AreaCode) -> AreaCode {
-    area.ancestor_at(AreaLevel::Street)
-        .unwrap_or_else(|| area.clone())
+    area.ancestor_at(AreaLevel::Street).unwrap_or_else(|| area.clone())
 }

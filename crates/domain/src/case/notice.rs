@@ -34,46 +34,27 @@ pub fn notices(after: &CaseSnapshot, event: &Event) -> Vec<Notice> {
     let n = after.number.as_str();
     let centre = || Recipient::Area(after.handling_area.clone());
     let handler = || after.lead_org.map_or_else(centre, Recipient::Org);
-    let due =
-        |t: Option<chrono::DateTime<chrono::Utc>>| t.map(crate::time::show).unwrap_or_default();
+    let due = |t: Option<chrono::DateTime<chrono::Utc>>| t.map(crate::time::show).unwrap_or_default();
     let one = |to, kind, text: String| vec![Notice { to, kind, text }];
     match &event.change {
-        Move::Register(_) => one(
-            centre(),
-            "to_accept",
-            format!("新诉求 {n} 待受理：{}", after.title),
-        ),
+        Move::Register(_) => one(centre(), "to_accept", format!("新诉求 {n} 待受理：{}", after.title)),
         Move::RequestReview { .. } => one(centre(), "to_review", format!("诉求 {n} 待领导阅批")),
         Move::Accept { .. } | Move::Review { accept: true, .. } => one(
             Recipient::Reporter,
             "accepted",
-            format!(
-                "您的诉求已受理，编号 {n}，预计 {} 前办结。",
-                due(after.handle_by)
-            ),
+            format!("您的诉求已受理，编号 {n}，预计 {} 前办结。", due(after.handle_by)),
         ),
-        Move::NotAccept { reason }
-        | Move::Review {
-            accept: false,
-            instruction: reason,
-        } => one(
-            Recipient::Reporter,
-            "not_accepted",
-            format!("您的诉求 {n} 不予受理：{reason}"),
-        ),
-        Move::Merge { into_number, .. } => one(
-            Recipient::Reporter,
-            "merged",
-            format!("您的诉求 {n} 已与同一事项 {into_number} 合并办理。"),
-        ),
+        Move::NotAccept { reason } | Move::Review { accept: false, instruction: reason } => {
+            one(Recipient::Reporter, "not_accepted", format!("您的诉求 {n} 不予受理：{reason}"))
+        }
+        Move::Merge { into_number, .. } => {
+            one(Recipient::Reporter, "merged", format!("您的诉求 {n} 已与同一事项 {into_number} 合并办理。"))
+        }
         Move::Dispatch { lead, co, .. } => {
             let mut v = vec![Notice {
                 to: Recipient::Org(*lead),
                 kind: "dispatched",
-                text: format!(
-                    "诉求 {n} 已交办贵单位主办，请于 {} 前签收。",
-                    due(after.sign_by)
-                ),
+                text: format!("诉求 {n} 已交办贵单位主办，请于 {} 前签收。", due(after.sign_by)),
             }];
             v.extend(co.iter().map(|o| Notice {
                 to: Recipient::Org(*o),
@@ -83,11 +64,9 @@ pub fn notices(after: &CaseSnapshot, event: &Event) -> Vec<Notice> {
             v
         }
         Move::Return { reason } => one(centre(), "returned", format!("诉求 {n} 被退回：{reason}")),
-        Move::RequestExtension { days, .. } => one(
-            centre(),
-            "extension_asked",
-            format!("诉求 {n} 申请延期 {days} 个工作日"),
-        ),
+        Move::RequestExtension { days, .. } => {
+            one(centre(), "extension_asked", format!("诉求 {n} 申请延期 {days} 个工作日"))
+        }
         Move::DecideExtension { grant, .. } => one(
             handler(),
             "extension_decided",
@@ -97,57 +76,24 @@ pub fn notices(after: &CaseSnapshot, event: &Event) -> Vec<Notice> {
                 format!("诉求 {n} 延期未同意")
             },
         ),
-        Move::RequestEscalation { .. } => {
-            one(centre(), "escalation_asked", format!("诉求 {n} 申请提级"))
+        Move::RequestEscalation { .. } => one(centre(), "escalation_asked", format!("诉求 {n} 申请提级")),
+        Move::Escalate { .. } => one(centre(), "escalated", format!("诉求 {n} 已提级至本级，待处理")),
+        Move::Delegate { .. } => one(centre(), "delegated", format!("诉求 {n} 已下派至本级，待处理")),
+        Move::ReportResult { .. } => one(centre(), "to_verify", format!("诉求 {n} 已反馈结果，待把关")),
+        Move::SendBack { reason } | Move::Redo { reason } => {
+            one(handler(), "sent_back", format!("诉求 {n} 退回重办：{reason}"))
         }
-        Move::Escalate { .. } => one(
-            centre(),
-            "escalated",
-            format!("诉求 {n} 已提级至本级，待处理"),
-        ),
-        Move::Delegate { .. } => one(
-            centre(),
-            "delegated",
-            format!("诉求 {n} 已下派至本级，待处理"),
-        ),
-        Move::ReportResult { .. } => one(
-            centre(),
-            "to_verify",
-            format!("诉求 {n} 已反馈结果，待把关"),
-        ),
-        Move::SendBack { reason } | Move::Redo { reason } => one(
-            handler(),
-            "sent_back",
-            format!("诉求 {n} 退回重办：{reason}"),
-        ),
         Move::Verify { .. } => vec![
-            Notice {
-                to: centre(),
-                kind: "to_revisit",
-                text: format!("诉求 {n} 待回访"),
-            },
+            Notice { to: centre(), kind: "to_revisit", text: format!("诉求 {n} 待回访") },
             Notice {
                 to: Recipient::Reporter,
                 kind: "result",
-                text: format!(
-                    "您的诉求 {n} 已办理：{}。请评价办理结果。",
-                    after.result_text.as_deref().unwrap_or("")
-                ),
+                text: format!("您的诉求 {n} 已办理：{}。请评价办理结果。", after.result_text.as_deref().unwrap_or("")),
             },
         ],
-        Move::Close { .. } => one(
-            Recipient::Reporter,
-            "closed",
-            format!("您的诉求 {n} 已办结销号，感谢您的参与。"),
-        ),
-        Move::Supervise { level, .. } => one(
-            handler(),
-            "supervised",
-            format!("诉求 {n} 已列入{}", level.label_zh()),
-        ),
+        Move::Close { .. } => one(Recipient::Reporter, "closed", format!("您的诉求 {n} 已办结销号，感谢您的参与。")),
+        Move::Supervise { level, .. } => one(handler(), "supervised", format!("诉求 {n} 已列入{}", level.label_zh())),
         Move::Urge { .. } => one(handler(), "urged", format!("诉求 {n} 催办，请抓紧办理")),
-        Move::Sign | Move::SelfHandle { .. } | Move::RecordRevisit { .. } | Move::Archive => {
-            Vec::new()
-        }
+        Move::Sign | Move::SelfHandle { .. } | Move::RecordRevisit { .. } | Move::Archive => Vec::new(),
     }
 }

@@ -101,20 +101,11 @@ impl CaseSnapshot {
     /// The snapshot after the first event, which must be `register`.
     pub fn genesis(id: CaseId, event: &Event) -> Result<Self, DomainError> {
         let Move::Register(intake) = &event.change else {
-            return Err(DomainError::Rule {
-                rule: "history_must_start_with_register",
-            });
+            return Err(DomainError::Rule { rule: "history_must_start_with_register" });
         };
-        let number = event.effects.number.clone().ok_or(DomainError::Rule {
-            rule: "register_needs_number",
-        })?;
-        let handling_area = event
-            .effects
-            .handling_area
-            .clone()
-            .ok_or(DomainError::Rule {
-                rule: "register_needs_handling_area",
-            })?;
+        let number = event.effects.number.clone().ok_or(DomainError::Rule { rule: "register_needs_number" })?;
+        let handling_area =
+            event.effects.handling_area.clone().ok_or(DomainError::Rule { rule: "register_needs_handling_area" })?;
         Ok(Self {
             id,
             number,
@@ -160,9 +151,7 @@ impl CaseSnapshot {
 
     /// Replays a whole history.
     pub fn rebuild(id: CaseId, events: &[Event]) -> Result<Self, DomainError> {
-        let (first, rest) = events.split_first().ok_or(DomainError::Rule {
-            rule: "empty_history",
-        })?;
+        let (first, rest) = events.split_first().ok_or(DomainError::Rule { rule: "empty_history" })?;
         let mut snap = Self::genesis(id, first)?;
         for e in rest {
             snap.evolve(e)?;
@@ -174,22 +163,15 @@ impl CaseSnapshot {
     /// keeps the snapshot meaningful (order and a known target state), not who may act.
     pub fn evolve(&mut self, event: &Event) -> Result<(), DomainError> {
         if event.seq != self.last_seq + 1 {
-            return Err(DomainError::Rule {
-                rule: "event_out_of_order",
-            });
+            return Err(DomainError::Rule { rule: "event_out_of_order" });
         }
-        let next =
-            super::machine::target_state(self, &event.change).ok_or(DomainError::IllegalMove {
-                action: event.change.name(),
-                state: self.state.as_str(),
-            })?;
+        let next = super::machine::target_state(self, &event.change)
+            .ok_or(DomainError::IllegalMove { action: event.change.name(), state: self.state.as_str() })?;
         let fx = &event.effects;
         let at = event.at;
         match &event.change {
             Move::Register(_) => {
-                return Err(DomainError::Rule {
-                    rule: "register_only_first",
-                });
+                return Err(DomainError::Rule { rule: "register_only_first" });
             }
             Move::Review { instruction, .. } => self.instruction = Some(instruction.clone()),
             Move::Accept { .. } => {}
@@ -244,10 +226,7 @@ impl CaseSnapshot {
             | Move::Archive
             | Move::Urge { .. } => {}
         }
-        if matches!(
-            event.change,
-            Move::Accept { .. } | Move::Review { accept: true, .. }
-        ) && self.accepted_at.is_none()
+        if matches!(event.change, Move::Accept { .. } | Move::Review { accept: true, .. }) && self.accepted_at.is_none()
         {
             self.accepted_at = Some(at);
         }

@@ -67,10 +67,7 @@ impl CaseState {
 
     /// Parses the wire name.
     pub fn parse(text: &str) -> Result<Self, DomainError> {
-        Self::ALL
-            .into_iter()
-            .find(|s| s.as_str() == text)
-            .ok_or(DomainError::invalid("state", "unknown_value"))
+        Self::ALL.into_iter().find(|s| s.as_str() == text).ok_or(DomainError::invalid("state", "unknown_value"))
     }
 
     /// The Chinese label.
@@ -109,9 +106,6 @@ impl CaseState {
 
     /// Whether the matter is still being worked on (counts as open on boards).
     pub fn is_open(self) -> bool {
-        !matches!(
-            self,
-            Self::Closed | Self::Archived | Self::NotAccepted | Self::Merged
-        )
+        !matches!(self, Self::Closed | Self::Archived | Self::NotAccepted | Self::Merged)
     }
 }

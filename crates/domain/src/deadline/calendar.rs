@@ -13,9 +13,7 @@
 use std::cmp::{max, min};
 use std::collections::BTreeSet;
 
-use chrono::{
-    DateTime, Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc, Weekday,
-};
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 
 use crate::DomainError;
@@ -35,8 +33,7 @@ const fn hm(hour: u32, minute: u32) -> NaiveTime {
 /// The working periods of a working day, Shanghai local time, in order: 09:00–12:00 and
 /// 13:30–17:30. These are the usual office hours of Chinese government service centres; the lunch
 /// break does not count towards an hours limit, so a 4-hour limit given at 11:00 ends at 15:30.
-pub const WORKING_PERIODS: [(NaiveTime, NaiveTime); 2] =
-    [(hm(9, 0), hm(12, 0)), (hm(13, 30), hm(17, 30))];
+pub const WORKING_PERIODS: [(NaiveTime, NaiveTime); 2] = [(hm(9, 0), hm(12, 0)), (hm(13, 30), hm(17, 30))];
 
 /// When the working day ends; a limit in days expires at this time of its last day.
 pub const END_OF_WORKING_DAY: NaiveTime = hm(17, 30);
@@ -123,10 +120,7 @@ impl WorkCalendar {
         }
 
         // Checked after reading, so `year` lines may come anywhere in the file.
-        let mut calendar = WorkCalendar {
-            years,
-            ..WorkCalendar::default()
-        };
+        let mut calendar = WorkCalendar { years, ..WorkCalendar::default() };
         for (date, kind) in entries {
             if !calendar.years.contains(&date.year()) {
                 return Err(DomainError::invalid(FIELD, "date_outside_year"));
@@ -171,10 +165,8 @@ impl WorkCalendar {
     /// ever be broken anyway, its year is left out (plain Monday–Friday) rather than stopping the
     /// program.
     pub fn china() -> Self {
-        const FILES: [&str; 2] = [
-            include_str!("../../calendar/cn-2025.txt"),
-            include_str!("../../calendar/cn-2026.txt"),
-        ];
+        const FILES: [&str; 2] =
+            [include_str!("../../calendar/cn-2025.txt"), include_str!("../../calendar/cn-2026.txt")];
         let mut calendar = WorkCalendar::default();
         for text in FILES {
             if let Ok(year) = WorkCalendar::parse(text) {
@@ -242,11 +234,9 @@ impl WorkCalendar {
         if first == last {
             return self.overlap(first, a.time(), Some(b.time()));
         }
-        let whole_days = first
-            .succ_opt()
-            .map_or(0, |next| self.count_working_days(next, last));
-        let middle = TimeDelta::try_seconds(whole_days.saturating_mul(WORKING_SECONDS_PER_DAY))
-            .unwrap_or(TimeDelta::MAX);
+        let whole_days = first.succ_opt().map_or(0, |next| self.count_working_days(next, last));
+        let middle =
+            TimeDelta::try_seconds(whole_days.saturating_mul(WORKING_SECONDS_PER_DAY)).unwrap_or(TimeDelta::MAX);
         self.overlap(first, a.time(), None)
             .checked_add(&middle)
             .and_then(|sum| sum.checked_add(&self.overlap(last, NaiveTime::MIN, Some(b.time()))))
@@ -282,13 +272,8 @@ impl WorkCalendar {
         // What is left fills whole working days and ends inside the last one; that last day is
         // found by counting days, so long limits do not walk hour by hour.
         let seconds = left.num_seconds() + i64::from(left.subsec_nanos() != 0);
-        let days = max(
-            1,
-            (seconds + WORKING_SECONDS_PER_DAY - 1) / WORKING_SECONDS_PER_DAY,
-        );
-        let mut rest = left.checked_sub(&TimeDelta::try_seconds(
-            (days - 1) * WORKING_SECONDS_PER_DAY,
-        )?)?;
+        let days = max(1, (seconds + WORKING_SECONDS_PER_DAY - 1) / WORKING_SECONDS_PER_DAY);
+        let mut rest = left.checked_sub(&TimeDelta::try_seconds((days - 1) * WORKING_SECONDS_PER_DAY)?)?;
         let last = self.nth_working_day_after(date, u64::try_from(days).ok()?)?;
         for (from, to) in WORKING_PERIODS {
             if rest <= to - from {
@@ -395,16 +380,12 @@ fn parse_date(text: &str) -> Option<NaiveDate> {
 
 /// Shanghai wall-clock time of an instant, saturating at the end of time.
 fn to_local(at: DateTime<Utc>) -> NaiveDateTime {
-    at.naive_utc()
-        .checked_add_offset(SHANGHAI)
-        .unwrap_or(NaiveDateTime::MAX)
+    at.naive_utc().checked_add_offset(SHANGHAI).unwrap_or(NaiveDateTime::MAX)
 }
 
 /// The instant of a Shanghai wall-clock time.
 fn to_utc(local: NaiveDateTime) -> Option<DateTime<Utc>> {
-    local
-        .checked_sub_offset(SHANGHAI)
-        .map(|naive| naive.and_utc())
+    local.checked_sub_offset(SHANGHAI).map(|naive| naive.and_utc())
 }
 
 #[cfg(test)]
@@ -415,11 +396,7 @@ mod tests {
 
     /// A Shanghai wall-clock instant.
     fn cst(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
-        SHANGHAI
-            .with_ymd_and_hms(y, m, d, h, min, 0)
-            .single()
-            .expect("valid local time")
-            .with_timezone(&Utc)
+        SHANGHAI.with_ymd_and_hms(y, m, d, h, min, 0).single().expect("valid local time").with_timezone(&Utc)
     }
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -436,10 +413,7 @@ mod tests {
 
     #[test]
     fn periods_add_up_to_the_day_constant() {
-        let total: i64 = WORKING_PERIODS
-            .iter()
-            .map(|&(a, b)| (b - a).num_minutes())
-            .sum();
+        let total: i64 = WORKING_PERIODS.iter().map(|&(a, b)| (b - a).num_minutes()).sum();
         assert_eq!(total, WORKING_MINUTES_PER_DAY);
         assert_eq!(WORKING_PERIODS[1].1, END_OF_WORKING_DAY);
     }
@@ -455,10 +429,8 @@ mod tests {
 
     #[test]
     fn shipped_files_parse_and_hold_every_listed_date() {
-        let y2025 =
-            WorkCalendar::parse(include_str!("../../calendar/cn-2025.txt")).expect("2025 parses");
-        let y2026 =
-            WorkCalendar::parse(include_str!("../../calendar/cn-2026.txt")).expect("2026 parses");
+        let y2025 = WorkCalendar::parse(include_str!("../../calendar/cn-2025.txt")).expect("2025 parses");
+        let y2026 = WorkCalendar::parse(include_str!("../../calendar/cn-2026.txt")).expect("2026 parses");
         // 1+8+3+5+3+8 holiday dates and 5 adjusted working days in 2025; 3+9+3+5+3+3+7 and 6 in 2026.
         assert_eq!(y2025.holidays().count(), 28);
         assert_eq!(y2025.adjusted_workdays().count(), 5);
@@ -475,11 +447,7 @@ mod tests {
         // leaves 248 working days in both years. An independent check of the whole data set.
         let cal = WorkCalendar::china();
         for year in [2025, 2026] {
-            assert_eq!(
-                cal.count_working_days(date(year, 1, 1), date(year + 1, 1, 1)),
-                248,
-                "{year}"
-            );
+            assert_eq!(cal.count_working_days(date(year, 1, 1), date(year + 1, 1, 1)), 248, "{year}");
             let walked = date(year, 1, 1)
                 .iter_days()
                 .take_while(|d| d.year() == year)
@@ -532,10 +500,7 @@ mod tests {
         assert_eq!(days(&cal, friday, 4), cst(2025, 10, 9, 17, 30));
         let saturday = cst(2025, 9, 27, 10, 0);
         assert_eq!(days(&cal, saturday, 0), cst(2025, 9, 28, 17, 30));
-        assert_eq!(
-            days(&cal, cst(2025, 10, 3, 10, 0), 0),
-            cst(2025, 10, 9, 17, 30)
-        );
+        assert_eq!(days(&cal, cst(2025, 10, 3, 10, 0), 0), cst(2025, 10, 9, 17, 30));
     }
 
     #[test]
@@ -560,14 +525,8 @@ mod tests {
         assert_eq!(days(&cal, friday, 6), cst(2026, 2, 28, 17, 30));
         assert_eq!(days(&cal, friday, 7), cst(2026, 3, 2, 17, 30));
         // Started on the adjusted Saturday itself, late in the evening.
-        assert_eq!(
-            days(&cal, cst(2026, 2, 14, 22, 0), 0),
-            cst(2026, 2, 14, 17, 30)
-        );
-        assert_eq!(
-            days(&cal, cst(2026, 2, 14, 22, 0), 1),
-            cst(2026, 2, 24, 17, 30)
-        );
+        assert_eq!(days(&cal, cst(2026, 2, 14, 22, 0), 0), cst(2026, 2, 14, 17, 30));
+        assert_eq!(days(&cal, cst(2026, 2, 14, 22, 0), 1), cst(2026, 2, 24, 17, 30));
     }
 
     #[test]
@@ -588,93 +547,39 @@ mod tests {
     fn days_near_midnight_use_the_local_date() {
         let cal = WorkCalendar::china();
         // 2025-03-04 23:30 CST is 15:30 UTC the same day; 2025-03-05 00:30 CST is still 4 March in UTC.
-        assert_eq!(
-            days(&cal, cst(2025, 3, 5, 0, 30), 1),
-            cst(2025, 3, 6, 17, 30)
-        );
-        assert_eq!(
-            days(&cal, cst(2025, 3, 4, 23, 30), 1),
-            cst(2025, 3, 5, 17, 30)
-        );
+        assert_eq!(days(&cal, cst(2025, 3, 5, 0, 30), 1), cst(2025, 3, 6, 17, 30));
+        assert_eq!(days(&cal, cst(2025, 3, 4, 23, 30), 1), cst(2025, 3, 5, 17, 30));
     }
 
     #[test]
     fn hours_inside_and_across_lunch() {
         let cal = WorkCalendar::china();
-        assert_eq!(
-            hours(&cal, cst(2025, 3, 4, 9, 0), 2),
-            cst(2025, 3, 4, 11, 0)
-        );
-        assert_eq!(
-            hours(&cal, cst(2025, 3, 4, 11, 0), 1),
-            cst(2025, 3, 4, 12, 0)
-        );
-        assert_eq!(
-            hours(&cal, cst(2025, 3, 4, 11, 0), 2),
-            cst(2025, 3, 4, 14, 30)
-        );
-        assert_eq!(
-            hours(&cal, cst(2025, 3, 4, 12, 30), 1),
-            cst(2025, 3, 4, 14, 30)
-        );
-        assert_eq!(
-            hours(&cal, cst(2025, 3, 4, 9, 0), 7),
-            cst(2025, 3, 4, 17, 30)
-        );
-        assert_eq!(
-            hours(&cal, cst(2025, 3, 4, 10, 15), 0),
-            cst(2025, 3, 4, 10, 15)
-        );
+        assert_eq!(hours(&cal, cst(2025, 3, 4, 9, 0), 2), cst(2025, 3, 4, 11, 0));
+        assert_eq!(hours(&cal, cst(2025, 3, 4, 11, 0), 1), cst(2025, 3, 4, 12, 0));
+        assert_eq!(hours(&cal, cst(2025, 3, 4, 11, 0), 2), cst(2025, 3, 4, 14, 30));
+        assert_eq!(hours(&cal, cst(2025, 3, 4, 12, 30), 1), cst(2025, 3, 4, 14, 30));
+        assert_eq!(hours(&cal, cst(2025, 3, 4, 9, 0), 7), cst(2025, 3, 4, 17, 30));
+        assert_eq!(hours(&cal, cst(2025, 3, 4, 10, 15), 0), cst(2025, 3, 4, 10, 15));
     }
 
     #[test]
     fn hours_across_night_weekend_and_holiday() {
         let cal = WorkCalendar::china();
         // Night.
-        assert_eq!(
-            hours(&cal, cst(2025, 3, 4, 16, 30), 2),
-            cst(2025, 3, 5, 10, 0)
-        );
-        assert_eq!(
-            hours(&cal, cst(2025, 3, 4, 17, 30), 7),
-            cst(2025, 3, 5, 17, 30)
-        );
-        assert_eq!(
-            hours(&cal, cst(2025, 3, 4, 20, 0), 4),
-            cst(2025, 3, 5, 14, 30)
-        );
-        assert_eq!(
-            hours(&cal, cst(2025, 3, 4, 7, 0), 1),
-            cst(2025, 3, 4, 10, 0)
-        );
+        assert_eq!(hours(&cal, cst(2025, 3, 4, 16, 30), 2), cst(2025, 3, 5, 10, 0));
+        assert_eq!(hours(&cal, cst(2025, 3, 4, 17, 30), 7), cst(2025, 3, 5, 17, 30));
+        assert_eq!(hours(&cal, cst(2025, 3, 4, 20, 0), 4), cst(2025, 3, 5, 14, 30));
+        assert_eq!(hours(&cal, cst(2025, 3, 4, 7, 0), 1), cst(2025, 3, 4, 10, 0));
         // Weekend.
-        assert_eq!(
-            hours(&cal, cst(2025, 3, 7, 17, 0), 1),
-            cst(2025, 3, 10, 9, 30)
-        );
-        assert_eq!(
-            hours(&cal, cst(2025, 3, 8, 10, 0), 1),
-            cst(2025, 3, 10, 10, 0)
-        );
+        assert_eq!(hours(&cal, cst(2025, 3, 7, 17, 0), 1), cst(2025, 3, 10, 9, 30));
+        assert_eq!(hours(&cal, cst(2025, 3, 8, 10, 0), 1), cst(2025, 3, 10, 10, 0));
         // Several whole days: Monday 09:00 plus 21 hours is Wednesday's close.
-        assert_eq!(
-            hours(&cal, cst(2025, 3, 3, 9, 0), 21),
-            cst(2025, 3, 5, 17, 30)
-        );
-        assert_eq!(
-            hours(&cal, cst(2025, 3, 3, 9, 0), 22),
-            cst(2025, 3, 6, 10, 0)
-        );
+        assert_eq!(hours(&cal, cst(2025, 3, 3, 9, 0), 21), cst(2025, 3, 5, 17, 30));
+        assert_eq!(hours(&cal, cst(2025, 3, 3, 9, 0), 22), cst(2025, 3, 6, 10, 0));
         // National Day 2025: half an hour on 30 Sep, then 3.5 hours on 9 Oct.
-        assert_eq!(
-            hours(&cal, cst(2025, 9, 30, 17, 0), 4),
-            cst(2025, 10, 9, 14, 0)
-        );
+        assert_eq!(hours(&cal, cst(2025, 9, 30, 17, 0), 4), cst(2025, 10, 9, 14, 0));
         // Spring Festival 2026: the adjusted Saturday 14 Feb counts, then the holiday is skipped.
-        assert_eq!(
-            hours(&cal, cst(2026, 2, 13, 17, 0), 8),
-            cst(2026, 2, 24, 9, 30)
-        );
+        assert_eq!(hours(&cal, cst(2026, 2, 13, 17, 0), 8), cst(2026, 2, 24, 9, 30));
     }
 
     #[test]
@@ -708,13 +613,8 @@ mod tests {
         // Beyond the calendar's range (u32::MAX hours is some 600 million working days).
         assert_eq!(hours(&cal, start, u32::MAX), DateTime::<Utc>::MAX_UTC);
         assert_eq!(days(&cal, start, u32::MAX), DateTime::<Utc>::MAX_UTC);
-        assert_eq!(
-            days(&cal, DateTime::<Utc>::MAX_UTC, 1),
-            DateTime::<Utc>::MAX_UTC
-        );
-        assert!(
-            cal.working_minutes_between(DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC) > 0
-        );
+        assert_eq!(days(&cal, DateTime::<Utc>::MAX_UTC, 1), DateTime::<Utc>::MAX_UTC);
+        assert!(cal.working_minutes_between(DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC) > 0);
     }
 
     #[test]
@@ -737,34 +637,25 @@ mod tests {
         assert_eq!(err("year 2026 2027\n"), "bad_year");
         // 2026-01-05 is a Monday: already worked.
         assert_eq!(err("year 2026\n2026-01-05 workday x"), "workday_on_weekday");
-        assert_eq!(
-            err("year 2026\n2026-01-04 holiday x\n2026-01-04 workday y"),
-            "holiday_and_workday"
-        );
-        assert_eq!(
-            err("year 2026\n2026-01-01 holiday x\n2026-01-01 holiday x"),
-            "duplicate_date"
-        );
+        assert_eq!(err("year 2026\n2026-01-04 holiday x\n2026-01-04 workday y"), "holiday_and_workday");
+        assert_eq!(err("year 2026\n2026-01-01 holiday x\n2026-01-01 holiday x"), "duplicate_date");
     }
 
     #[test]
     fn parse_accepts_comments_weekend_holidays_and_late_year_lines() {
-        let text = "\u{feff}# header\n\n2026-01-03 holiday 元旦 # a Saturday\n  2026-01-04 workday 元旦调休\nyear 2026\n";
+        let text =
+            "\u{feff}# header\n\n2026-01-03 holiday 元旦 # a Saturday\n  2026-01-04 workday 元旦调休\nyear 2026\n";
         let cal = WorkCalendar::parse(text).expect("valid");
         assert!(cal.covers_year(2026));
         assert!(!cal.is_working_day(date(2026, 1, 3)));
         assert!(cal.is_working_day(date(2026, 1, 4)));
-        assert_eq!(
-            WorkCalendar::parse("").expect("empty is valid"),
-            WorkCalendar::default()
-        );
+        assert_eq!(WorkCalendar::parse("").expect("empty is valid"), WorkCalendar::default());
     }
 
     #[test]
     fn merge_lets_the_newer_file_win() {
         let mut cal = WorkCalendar::parse("year 2026\n2026-01-04 workday x").expect("valid");
-        let local = WorkCalendar::parse("year 2026\n2026-01-04 holiday y\n2026-01-05 holiday z")
-            .expect("valid");
+        let local = WorkCalendar::parse("year 2026\n2026-01-04 holiday y\n2026-01-05 holiday z").expect("valid");
         cal.merge(local);
         assert!(!cal.is_working_day(date(2026, 1, 4)));
         assert!(!cal.is_working_day(date(2026, 1, 5)));
@@ -773,14 +664,8 @@ mod tests {
 
     #[test]
     fn work_duration_serde() {
-        assert_eq!(
-            serde_json::to_string(&WorkDuration::Days(3)).expect("ser"),
-            r#"{"days":3}"#
-        );
-        assert_eq!(
-            serde_json::to_string(&WorkDuration::Hours(4)).expect("ser"),
-            r#"{"hours":4}"#
-        );
+        assert_eq!(serde_json::to_string(&WorkDuration::Days(3)).expect("ser"), r#"{"days":3}"#);
+        assert_eq!(serde_json::to_string(&WorkDuration::Hours(4)).expect("ser"), r#"{"hours":4}"#);
         let back: WorkDuration = serde_json::from_str(r#"{"hours":4}"#).expect("de");
         assert_eq!(back, WorkDuration::Hours(4));
     }
@@ -796,29 +681,22 @@ mod tests {
     /// An instant inside a working period of a working day.
     fn working_instant() -> impl Strategy<Value = DateTime<Utc>> {
         let cal = WorkCalendar::china();
-        (
-            0u64..1100,
-            any::<bool>(),
-            0u32..(4 * 3600),
-            0u32..1_000_000_000,
-        )
-            .prop_filter_map("a working day", move |(day, afternoon, secs, nanos)| {
+        (0u64..1100, any::<bool>(), 0u32..(4 * 3600), 0u32..1_000_000_000).prop_filter_map(
+            "a working day",
+            move |(day, afternoon, secs, nanos)| {
                 let d = date(2024, 6, 1).checked_add_days(Days::new(day))?;
                 if !cal.is_working_day(d) {
                     return None;
                 }
                 let (from, to) = WORKING_PERIODS[usize::from(afternoon)];
-                let time = from
-                    .overflowing_add_signed(TimeDelta::seconds(i64::from(secs)))
-                    .0;
+                let time = from.overflowing_add_signed(TimeDelta::seconds(i64::from(secs))).0;
                 if time >= to {
                     return None;
                 }
-                let local = d
-                    .and_time(time)
-                    .checked_add_signed(TimeDelta::nanoseconds(i64::from(nanos)))?;
+                let local = d.and_time(time).checked_add_signed(TimeDelta::nanoseconds(i64::from(nanos)))?;
                 to_utc(local)
-            })
+            },
+        )
     }
 
     proptest! {

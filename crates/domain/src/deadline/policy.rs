@@ -52,35 +52,24 @@ impl PolicyRule {
     fn matches(&self, ledger: Ledger, category: &str, urgency: Urgency) -> bool {
         self.ledger.is_none_or(|l| l == ledger)
             && self.urgency.is_none_or(|u| u == urgency)
-            && self
-                .category_prefix
-                .as_deref()
-                .is_none_or(|prefix| segment_prefix(prefix, category))
+            && self.category_prefix.as_deref().is_none_or(|prefix| segment_prefix(prefix, category))
     }
 
     /// How specific the rule is; larger wins. A category is the strongest criterion because it
     /// says what the matter is; urgency comes next because it changes limits from days to hours.
     fn specificity(&self) -> (usize, bool, bool) {
-        (
-            self.category_prefix.as_deref().map_or(0, str::len),
-            self.urgency.is_some(),
-            self.ledger.is_some(),
-        )
+        (self.category_prefix.as_deref().map_or(0, str::len), self.urgency.is_some(), self.ledger.is_some())
     }
 }
 
 /// Whether `prefix` is `category` or a leading run of its dot-separated segments.
 fn segment_prefix(prefix: &str, category: &str) -> bool {
-    category
-        .strip_prefix(prefix)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    category.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
 }
 
 /// Whether a category prefix is well formed: non-empty segments joined by single dots.
 fn valid_prefix(prefix: &str) -> bool {
-    prefix
-        .split('.')
-        .all(|segment| !segment.is_empty() && !segment.chars().any(char::is_whitespace))
+    prefix.split('.').all(|segment| !segment.is_empty() && !segment.chars().any(char::is_whitespace))
 }
 
 /// The policy table: rules plus the limits for cases no rule matches.
@@ -110,11 +99,8 @@ impl TryFrom<Table> for DeadlinePolicy {
 
     fn try_from(table: Table) -> Result<Self, DomainError> {
         // A malformed prefix would silently match nothing; refusing it shows the typo at once.
-        let malformed = table
-            .rules
-            .iter()
-            .filter_map(|rule| rule.category_prefix.as_deref())
-            .any(|prefix| !valid_prefix(prefix));
+        let malformed =
+            table.rules.iter().filter_map(|rule| rule.category_prefix.as_deref()).any(|prefix| !valid_prefix(prefix));
         if malformed {
             return Err(DomainError::invalid(FIELD, "bad_category_prefix"));
         }
@@ -144,11 +130,7 @@ impl DeadlinePolicy {
     /// urgency; then one that sets the ledger; then the earliest. With none matching, the fallback.
     pub fn lookup(&self, ledger: Ledger, category: &str, urgency: Urgency) -> TimeLimits {
         let mut best: Option<&PolicyRule> = None;
-        for rule in self
-            .rules
-            .iter()
-            .filter(|r| r.matches(ledger, category, urgency))
-        {
+        for rule in self.rules.iter().filter(|r| r.matches(ledger, category, urgency)) {
             if best.is_none_or(|b| rule.specificity() > b.specificity()) {
                 best = Some(rule);
             }
@@ -160,8 +142,7 @@ impl DeadlinePolicy {
     /// reason `bad_json` (not JSON, wrong shape, unknown ledger or urgency) or
     /// `bad_category_prefix` (an empty segment, e.g. `city..roads` or `city.`).
     pub fn parse_json(text: &str) -> Result<Self, DomainError> {
-        let table: Table =
-            serde_json::from_str(text).map_err(|_| DomainError::invalid(FIELD, "bad_json"))?;
+        let table: Table = serde_json::from_str(text).map_err(|_| DomainError::invalid(FIELD, "bad_json"))?;
         DeadlinePolicy::try_from(table)
     }
 
@@ -185,40 +166,15 @@ impl DeadlinePolicy {
     /// be looser than a normal event's 3.
     pub fn standard() -> Self {
         use WorkDuration::{Days, Hours};
-        let limits = |sign, handle, revisit| TimeLimits {
-            sign,
-            handle,
-            revisit,
-        };
-        let rule = |ledger, urgency, limits| PolicyRule {
-            ledger,
-            category_prefix: None,
-            urgency,
-            limits,
-        };
+        let limits = |sign, handle, revisit| TimeLimits { sign, handle, revisit };
+        let rule = |ledger, urgency, limits| PolicyRule { ledger, category_prefix: None, urgency, limits };
         DeadlinePolicy::new(
             vec![
-                rule(
-                    Some(Ledger::Complaint),
-                    None,
-                    limits(Days(1), Days(10), Days(3)),
-                ),
+                rule(Some(Ledger::Complaint), None, limits(Days(1), Days(10), Days(3))),
                 rule(Some(Ledger::Event), None, limits(Days(1), Days(3), Days(3))),
-                rule(
-                    None,
-                    Some(Urgency::Urgent),
-                    limits(Hours(4), Days(5), Days(1)),
-                ),
-                rule(
-                    Some(Ledger::Event),
-                    Some(Urgency::Urgent),
-                    limits(Hours(4), Days(1), Days(1)),
-                ),
-                rule(
-                    None,
-                    Some(Urgency::Critical),
-                    limits(Hours(1), Hours(7), Days(1)),
-                ),
+                rule(None, Some(Urgency::Urgent), limits(Hours(4), Days(5), Days(1))),
+                rule(Some(Ledger::Event), Some(Urgency::Urgent), limits(Hours(4), Days(1), Days(1))),
+                rule(None, Some(Urgency::Critical), limits(Hours(1), Hours(7), Days(1))),
             ],
             limits(Days(1), Days(15), Days(3)),
         )
@@ -232,33 +188,14 @@ mod tests {
     use WorkDuration::{Days, Hours};
 
     fn limits(handle: WorkDuration) -> TimeLimits {
-        TimeLimits {
-            sign: Days(1),
-            handle,
-            revisit: Days(3),
-        }
+        TimeLimits { sign: Days(1), handle, revisit: Days(3) }
     }
 
-    fn rule(
-        ledger: Option<Ledger>,
-        prefix: Option<&str>,
-        urgency: Option<Urgency>,
-        handle: u32,
-    ) -> PolicyRule {
-        PolicyRule {
-            ledger,
-            category_prefix: prefix.map(str::to_owned),
-            urgency,
-            limits: limits(Days(handle)),
-        }
+    fn rule(ledger: Option<Ledger>, prefix: Option<&str>, urgency: Option<Urgency>, handle: u32) -> PolicyRule {
+        PolicyRule { ledger, category_prefix: prefix.map(str::to_owned), urgency, limits: limits(Days(handle)) }
     }
 
-    fn handle(
-        policy: &DeadlinePolicy,
-        ledger: Ledger,
-        category: &str,
-        urgency: Urgency,
-    ) -> WorkDuration {
+    fn handle(policy: &DeadlinePolicy, ledger: Ledger, category: &str, urgency: Urgency) -> WorkDuration {
         policy.lookup(ledger, category, urgency).handle
     }
 
@@ -282,10 +219,7 @@ mod tests {
     #[test]
     fn nothing_matching_gives_the_fallback() {
         let p = table();
-        assert_eq!(
-            handle(&p, Ledger::Suggestion, "rural.roads", Urgency::Normal),
-            Days(99)
-        );
+        assert_eq!(handle(&p, Ledger::Suggestion, "rural.roads", Urgency::Normal), Days(99));
         assert_eq!(p.fallback(), limits(Days(99)));
         assert_eq!(p.rules().len(), 8);
     }
@@ -293,81 +227,30 @@ mod tests {
     #[test]
     fn urgency_beats_ledger_and_both_beat_either() {
         let p = table();
-        assert_eq!(
-            handle(&p, Ledger::Complaint, "rural.roads", Urgency::Normal),
-            Days(1)
-        );
-        assert_eq!(
-            handle(&p, Ledger::Demand, "rural.roads", Urgency::Urgent),
-            Days(2)
-        );
-        assert_eq!(
-            handle(&p, Ledger::Complaint, "rural.roads", Urgency::Urgent),
-            Days(3)
-        );
+        assert_eq!(handle(&p, Ledger::Complaint, "rural.roads", Urgency::Normal), Days(1));
+        assert_eq!(handle(&p, Ledger::Demand, "rural.roads", Urgency::Urgent), Days(2));
+        assert_eq!(handle(&p, Ledger::Complaint, "rural.roads", Urgency::Urgent), Days(3));
     }
 
     #[test]
     fn longer_prefix_beats_everything_else() {
         let p = table();
-        assert_eq!(
-            handle(&p, Ledger::Complaint, "city.roads", Urgency::Urgent),
-            Days(4)
-        );
-        assert_eq!(
-            handle(
-                &p,
-                Ledger::Complaint,
-                "city.environment.street_vendors",
-                Urgency::Urgent
-            ),
-            Days(5)
-        );
-        assert_eq!(
-            handle(&p, Ledger::Suggestion, "city.environment", Urgency::Normal),
-            Days(5)
-        );
+        assert_eq!(handle(&p, Ledger::Complaint, "city.roads", Urgency::Urgent), Days(4));
+        assert_eq!(handle(&p, Ledger::Complaint, "city.environment.street_vendors", Urgency::Urgent), Days(5));
+        assert_eq!(handle(&p, Ledger::Suggestion, "city.environment", Urgency::Normal), Days(5));
         // Same prefix: the ledger decides; then the earlier of two equal rules (5, not 8).
-        assert_eq!(
-            handle(
-                &p,
-                Ledger::Demand,
-                "city.environment.noise",
-                Urgency::Normal
-            ),
-            Days(7)
-        );
-        assert_eq!(
-            handle(&p, Ledger::Event, "city.environment.noise", Urgency::Normal),
-            Days(5)
-        );
+        assert_eq!(handle(&p, Ledger::Demand, "city.environment.noise", Urgency::Normal), Days(7));
+        assert_eq!(handle(&p, Ledger::Event, "city.environment.noise", Urgency::Normal), Days(5));
     }
 
     #[test]
     fn prefixes_match_whole_segments_only() {
         let p = table();
         // "city.env" must not match "city.environment…": the critical rule 6 stays out.
-        assert_eq!(
-            handle(
-                &p,
-                Ledger::Event,
-                "city.environment.noise",
-                Urgency::Critical
-            ),
-            Days(5)
-        );
-        assert_eq!(
-            handle(&p, Ledger::Event, "city.env", Urgency::Critical),
-            Days(6)
-        );
-        assert_eq!(
-            handle(&p, Ledger::Event, "city.env.noise", Urgency::Critical),
-            Days(6)
-        );
-        assert_eq!(
-            handle(&p, Ledger::Event, "cityscape", Urgency::Normal),
-            Days(99)
-        );
+        assert_eq!(handle(&p, Ledger::Event, "city.environment.noise", Urgency::Critical), Days(5));
+        assert_eq!(handle(&p, Ledger::Event, "city.env", Urgency::Critical), Days(6));
+        assert_eq!(handle(&p, Ledger::Event, "city.env.noise", Urgency::Critical), Days(6));
+        assert_eq!(handle(&p, Ledger::Event, "cityscape", Urgency::Normal), Days(99));
         assert!(segment_prefix("city", "city"));
         assert!(segment_prefix("city", "city.a"));
         assert!(!segment_prefix("city.a", "city"));
@@ -380,33 +263,21 @@ mod tests {
         let get = |ledger, urgency| p.lookup(ledger, "city.environment.street_vendors", urgency);
         assert_eq!(
             get(Ledger::Demand, Urgency::Normal),
-            TimeLimits {
-                sign: Days(1),
-                handle: Days(15),
-                revisit: Days(3)
-            }
+            TimeLimits { sign: Days(1), handle: Days(15), revisit: Days(3) }
         );
         assert_eq!(get(Ledger::Suggestion, Urgency::Normal).handle, Days(15));
         assert_eq!(get(Ledger::Complaint, Urgency::Normal).handle, Days(10));
         assert_eq!(get(Ledger::Event, Urgency::Normal).handle, Days(3));
         assert_eq!(
             get(Ledger::Demand, Urgency::Urgent),
-            TimeLimits {
-                sign: Hours(4),
-                handle: Days(5),
-                revisit: Days(1)
-            }
+            TimeLimits { sign: Hours(4), handle: Days(5), revisit: Days(1) }
         );
         assert_eq!(get(Ledger::Complaint, Urgency::Urgent).handle, Days(5));
         assert_eq!(get(Ledger::Event, Urgency::Urgent).handle, Days(1));
         for ledger in Ledger::ALL {
             assert_eq!(
                 get(*ledger, Urgency::Critical),
-                TimeLimits {
-                    sign: Hours(1),
-                    handle: Hours(7),
-                    revisit: Days(1)
-                }
+                TimeLimits { sign: Hours(1), handle: Hours(7), revisit: Days(1) }
             );
         }
     }
@@ -420,13 +291,9 @@ mod tests {
         };
         let p = DeadlinePolicy::standard();
         for ledger in Ledger::ALL {
-            let [normal, urgent, critical] = [Urgency::Normal, Urgency::Urgent, Urgency::Critical]
-                .map(|u| p.lookup(*ledger, "x", u));
-            for pick in [
-                |l: TimeLimits| l.sign,
-                |l: TimeLimits| l.handle,
-                |l: TimeLimits| l.revisit,
-            ] {
+            let [normal, urgent, critical] =
+                [Urgency::Normal, Urgency::Urgent, Urgency::Critical].map(|u| p.lookup(*ledger, "x", u));
+            for pick in [|l: TimeLimits| l.sign, |l: TimeLimits| l.handle, |l: TimeLimits| l.revisit] {
                 assert!(minutes(pick(urgent)) <= minutes(pick(normal)), "{ledger}");
                 assert!(minutes(pick(critical)) <= minutes(pick(urgent)), "{ledger}");
             }
@@ -453,23 +320,10 @@ mod tests {
             "fallback": {"sign": {"days": 1}, "handle": {"days": 15}, "revisit": {"days": 3}}
         }"#;
         let p = DeadlinePolicy::parse_json(text).expect("valid");
-        assert_eq!(
-            p.lookup(Ledger::Complaint, "city.environment.noise", Urgency::Urgent)
-                .sign,
-            Hours(2)
-        );
-        assert_eq!(
-            p.lookup(Ledger::Demand, "city.environment.noise", Urgency::Urgent)
-                .sign,
-            Days(1)
-        );
+        assert_eq!(p.lookup(Ledger::Complaint, "city.environment.noise", Urgency::Urgent).sign, Hours(2));
+        assert_eq!(p.lookup(Ledger::Demand, "city.environment.noise", Urgency::Urgent).sign, Days(1));
         let only_fallback = r#"{"fallback": {"sign": {"days": 1}, "handle": {"days": 15}, "revisit": {"days": 3}}}"#;
-        assert!(
-            DeadlinePolicy::parse_json(only_fallback)
-                .expect("valid")
-                .rules()
-                .is_empty()
-        );
+        assert!(DeadlinePolicy::parse_json(only_fallback).expect("valid").rules().is_empty());
     }
 
     #[test]
@@ -477,40 +331,20 @@ mod tests {
         let limits = r#"{"sign": {"days": 1}, "handle": {"days": 15}, "revisit": {"days": 3}}"#;
         let with_rule = |rule: &str| format!(r#"{{"rules": [{rule}], "fallback": {limits}}}"#);
         let reason = |text: &str| match DeadlinePolicy::parse_json(text) {
-            Err(DomainError::Invalid {
-                field: "deadline_policy",
-                reason,
-            }) => reason,
+            Err(DomainError::Invalid { field: "deadline_policy", reason }) => reason,
             other => panic!("expected a refusal, got {other:?}"),
         };
         assert_eq!(reason("not json"), "bad_json");
         assert_eq!(reason("{}"), "bad_json");
+        assert_eq!(reason(&with_rule(&format!(r#"{{"ledger": "gossip", "limits": {limits}}}"#))), "bad_json");
+        assert_eq!(reason(&with_rule(&format!(r#"{{"urgancy": "urgent", "limits": {limits}}}"#))), "bad_json");
+        assert_eq!(reason(&with_rule("").replace("\"rules\"", "\"rulez\"")), "bad_json");
         assert_eq!(
-            reason(&with_rule(&format!(
-                r#"{{"ledger": "gossip", "limits": {limits}}}"#
-            ))),
-            "bad_json"
-        );
-        assert_eq!(
-            reason(&with_rule(&format!(
-                r#"{{"urgancy": "urgent", "limits": {limits}}}"#
-            ))),
-            "bad_json"
-        );
-        assert_eq!(
-            reason(&with_rule("").replace("\"rules\"", "\"rulez\"")),
-            "bad_json"
-        );
-        assert_eq!(
-            reason(&with_rule(
-                r#"{"limits": {"sign": {"weeks": 1}, "handle": {"days": 1}, "revisit": {"days": 1}}}"#
-            )),
+            reason(&with_rule(r#"{"limits": {"sign": {"weeks": 1}, "handle": {"days": 1}, "revisit": {"days": 1}}}"#)),
             "bad_json"
         );
         for prefix in ["", "city.", ".city", "city..roads", "city. roads"] {
-            let text = with_rule(&format!(
-                r#"{{"category_prefix": "{prefix}", "limits": {limits}}}"#
-            ));
+            let text = with_rule(&format!(r#"{{"category_prefix": "{prefix}", "limits": {limits}}}"#));
             assert_eq!(reason(&text), "bad_category_prefix", "{prefix:?}");
         }
     }

@@ -88,20 +88,12 @@ pub fn warning(
     if now > due {
         return Warning::Red;
     }
-    let share = if yellow_share.is_nan() {
-        DEFAULT_YELLOW_SHARE
-    } else {
-        yellow_share.clamp(0.0, 1.0)
-    };
+    let share = if yellow_share.is_nan() { DEFAULT_YELLOW_SHARE } else { yellow_share.clamp(0.0, 1.0) };
     // Compared in seconds: minutes would blur the boundary of one-hour limits.
     let seconds = |d: TimeDelta| d.num_seconds() as f64 + f64::from(d.subsec_nanos()) * 1e-9;
     let total = seconds(cal.working_time_between(start, due));
     let elapsed = seconds(cal.working_time_between(start, now));
-    if elapsed >= share * total {
-        Warning::Yellow
-    } else {
-        Warning::Normal
-    }
+    if elapsed >= share * total { Warning::Yellow } else { Warning::Normal }
 }
 
 #[cfg(test)]
@@ -112,11 +104,7 @@ mod tests {
     use chrono::TimeZone;
 
     fn cst(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
-        SHANGHAI
-            .with_ymd_and_hms(y, m, d, h, min, 0)
-            .single()
-            .expect("valid local time")
-            .with_timezone(&Utc)
+        SHANGHAI.with_ymd_and_hms(y, m, d, h, min, 0).single().expect("valid local time").with_timezone(&Utc)
     }
 
     #[test]
@@ -144,19 +132,10 @@ mod tests {
         let start = cst(2025, 9, 30, 17, 0);
         let due = cal.add(start, WorkDuration::Days(1));
         assert_eq!(due, cst(2025, 10, 9, 17, 30));
-        assert_eq!(
-            warning(&cal, start, due, cst(2025, 10, 5, 12, 0), 0.8),
-            Warning::Normal
-        );
+        assert_eq!(warning(&cal, start, due, cst(2025, 10, 5, 12, 0), 0.8), Warning::Normal);
         // 6 of 7.5 hours used at 16:00 on 9 October (0.5 + 3 + 2.5).
-        assert_eq!(
-            warning(&cal, start, due, cst(2025, 10, 9, 15, 59), 0.8),
-            Warning::Normal
-        );
-        assert_eq!(
-            warning(&cal, start, due, cst(2025, 10, 9, 16, 0), 0.8),
-            Warning::Yellow
-        );
+        assert_eq!(warning(&cal, start, due, cst(2025, 10, 9, 15, 59), 0.8), Warning::Normal);
+        assert_eq!(warning(&cal, start, due, cst(2025, 10, 9, 16, 0), 0.8), Warning::Yellow);
     }
 
     #[test]
@@ -170,40 +149,19 @@ mod tests {
         assert_eq!(warning(&cal, start, due, due, 1.5), Warning::Yellow);
         assert_eq!(warning(&cal, start, due, noon, f64::NAN), Warning::Normal);
         // NaN means 0.8 of 7 hours = 5.6 hours: 16:00 is 5.5 hours in, 16:30 is 6.
-        assert_eq!(
-            warning(&cal, start, due, cst(2025, 3, 4, 16, 0), f64::NAN),
-            Warning::Normal
-        );
-        assert_eq!(
-            warning(&cal, start, due, cst(2025, 3, 4, 16, 30), f64::NAN),
-            Warning::Yellow
-        );
+        assert_eq!(warning(&cal, start, due, cst(2025, 3, 4, 16, 0), f64::NAN), Warning::Normal);
+        assert_eq!(warning(&cal, start, due, cst(2025, 3, 4, 16, 30), f64::NAN), Warning::Yellow);
         // A window with no working time (Saturday to Sunday) is yellow until it is red.
         let (sat, sun) = (cst(2025, 3, 8, 10, 0), cst(2025, 3, 9, 10, 0));
-        assert_eq!(
-            warning(&cal, sat, sun, sat, DEFAULT_YELLOW_SHARE),
-            Warning::Yellow
-        );
-        assert_eq!(
-            warning(
-                &cal,
-                sat,
-                sun,
-                sun + TimeDelta::minutes(1),
-                DEFAULT_YELLOW_SHARE
-            ),
-            Warning::Red
-        );
+        assert_eq!(warning(&cal, sat, sun, sat, DEFAULT_YELLOW_SHARE), Warning::Yellow);
+        assert_eq!(warning(&cal, sat, sun, sun + TimeDelta::minutes(1), DEFAULT_YELLOW_SHARE), Warning::Red);
     }
 
     #[test]
     fn names_and_labels() {
         for &w in Warning::ALL {
             assert_eq!(Warning::parse(w.as_str()), Ok(w));
-            assert_eq!(
-                serde_json::to_string(&w).expect("ser"),
-                format!("\"{}\"", w.as_str())
-            );
+            assert_eq!(serde_json::to_string(&w).expect("ser"), format!("\"{}\"", w.as_str()));
             assert_eq!(w.to_string(), w.as_str());
         }
         assert_eq!(Warning::Yellow.label_zh(), "黄牌预警");

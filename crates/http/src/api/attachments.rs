@@ -53,11 +53,7 @@ pub async fn upload(
     mut form: Multipart,
 ) -> Result<(axum::http::StatusCode, Json<StoredFile>), ApiError> {
     let field = loop {
-        match form
-            .next_field()
-            .await
-            .map_err(|_| ApiError::invalid("file", "malformed"))?
-        {
+        match form.next_field().await.map_err(|_| ApiError::invalid("file", "malformed"))? {
             Some(f) if f.name() == Some("file") => break f,
             Some(_) => continue,
             None => return Err(ApiError::invalid("file", "required")),
@@ -70,77 +66,43 @@ pub async fn upload(
         .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
         .take(120)
         .collect();
-    let bytes = field
-        .bytes()
-        .await
-        .map_err(|_| ApiError::invalid("file", "too_large"))?;
+    let bytes = field.bytes().await.map_err(|_| ApiError::invalid("file", "too_large"))?;
     if bytes.is_empty() {
         return Err(ApiError::invalid("file", "required"));
     }
     if bytes.len() > state.cfg.max_upload_bytes {
         return Err(ApiError::invalid("file", "too_large"));
     }
-    let mime = sniff(&bytes)
-        .filter(|m| ALLOWED.contains(m))
-        .ok_or_else(|| ApiError::invalid("file", "type_not_allowed"))?;
+    let mime =
+        sniff(&bytes).filter(|m| ALLOWED.contains(m)).ok_or_else(|| ApiError::invalid("file", "type_not_allowed"))?;
     let sha = hex::encode(Sha256::digest(&bytes));
     let dir = &state.cfg.attachments_dir;
-    tokio::fs::create_dir_all(dir)
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    tokio::fs::create_dir_all(dir).await.map_err(|e| ApiError::Internal(e.to_string()))?;
     let path = dir.join(&sha);
     if tokio::fs::metadata(&path).await.is_err() {
         // Write then rename, and sync, so a crash never leaves a half file under the final name.
         let tmp = dir.join(format!("{sha}.part"));
-        let mut f = tokio::fs::File::create(&tmp)
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
-        tokio::io::AsyncWriteExt::write_all(&mut f, &bytes)
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
-        f.sync_all()
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
-        tokio::fs::rename(&tmp, &path)
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let mut f = tokio::fs::File::create(&tmp).await.map_err(|e| ApiError::Internal(e.to_string()))?;
+        tokio::io::AsyncWriteExt::write_all(&mut f, &bytes).await.map_err(|e| ApiError::Internal(e.to_string()))?;
+        f.sync_all().await.map_err(|e| ApiError::Internal(e.to_string()))?;
+        tokio::fs::rename(&tmp, &path).await.map_err(|e| ApiError::Internal(e.to_string()))?;
     }
     let id = state
         .store
-        .record_attachment(
-            &auth.user,
-            &sha,
-            bytes.len() as u64,
-            mime,
-            &file_name,
-            chrono::Utc::now(),
-        )
+        .record_attachment(&auth.user, &sha, bytes.len() as u64, mime, &file_name, chrono::Utc::now())
         .await?;
     Ok((
         axum::http::StatusCode::CREATED,
-        Json(StoredFile {
-            id: id.to_string(),
-            sha256: sha,
-            size: bytes.len() as u64,
-            mime: mime.to_owned(),
-        }),
+        Json(StoredFile { id: id.to_string(), sha256: sha, size: bytes.len() as u64, mime: mime.to_owned() }),
     ))
 }
 
 /// Download an attachment: allowed to its uploader and to anyone who can see a case that
 /// references it.
 #[utoipa::path(get, path = "/api/attachments/{id}", tag = "cases", params(("id" = String, Path)), responses((status = 200), (status = 404)))]
-pub async fn download(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let id = shiyu_domain::ids::AttachmentId::parse(&id)
-        .map_err(|_| ApiError::NotFound("attachment".into()))?;
-    let meta = state
-        .store
-        .attachment_for(&auth.principal, &auth.scope(), id)
-        .await?;
+pub async fn download(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let id = shiyu_domain::ids::AttachmentId::parse(&id).map_err(|_| ApiError::NotFound("attachment".into()))?;
+    let meta = state.store.attachment_for(&auth.principal, &auth.scope(), id).await?;
     let bytes = tokio::fs::read(state.cfg.attachments_dir.join(&meta.sha256))
         .await
         .map_err(|_| ApiError::NotFound("attachment".into()))?;

@@ -23,24 +23,14 @@ pub struct OverdueLine {
 
 /// Open cases whose current stage is past its deadline, most overdue first.
 #[utoipa::path(get, path = "/api/board/overdue", tag = "board", responses((status = 200, body = Vec<OverdueLine>)))]
-pub async fn overdue(
-    State(state): State<AppState>,
-    auth: Auth,
-) -> Result<Json<Vec<OverdueLine>>, ApiError> {
+pub async fn overdue(State(state): State<AppState>, auth: Auth) -> Result<Json<Vec<OverdueLine>>, ApiError> {
     let now = chrono::Utc::now();
-    let filter = CaseFilter {
-        due_before: Some(now),
-        limit: Some(200),
-        ..CaseFilter::default()
-    };
+    let filter = CaseFilter { due_before: Some(now), limit: Some(200), ..CaseFilter::default() };
     let (items, _) = state.store.list_cases(&auth.scope(), &filter).await?;
     Ok(Json(
         items
             .into_iter()
-            .map(|c| OverdueLine {
-                hours_overdue: c.due_at.map_or(0, |d| (now - d).num_hours()),
-                case: c,
-            })
+            .map(|c| OverdueLine { hours_overdue: c.due_at.map_or(0, |d| (now - d).num_hours()), case: c })
             .collect(),
     ))
 }
@@ -60,13 +50,8 @@ pub struct Summary {
 #[utoipa::path(get, path = "/api/board/summary", tag = "board", responses((status = 200, body = Summary)))]
 pub async fn summary(State(state): State<AppState>, auth: Auth) -> Result<Json<Summary>, ApiError> {
     let scope = auth.scope();
-    let by_state = state
-        .store
-        .state_counts(&scope)
-        .await?
-        .into_iter()
-        .map(|(s, n)| (s.as_str().to_owned(), n))
-        .collect();
+    let by_state =
+        state.store.state_counts(&scope).await?.into_iter().map(|(s, n)| (s.as_str().to_owned(), n)).collect();
     let now = chrono::Utc::now();
     let rules = state.store.rules();
     let filter = CaseFilter {
@@ -82,22 +67,12 @@ pub async fn summary(State(state): State<AppState>, auth: Auth) -> Result<Json<S
     let (mut yellow, mut red) = (0, 0);
     for c in &open {
         if let Some(due) = c.due_at {
-            match warning(
-                &rules.calendar,
-                c.updated_at,
-                due,
-                now,
-                DEFAULT_YELLOW_SHARE,
-            ) {
+            match warning(&rules.calendar, c.updated_at, due, now, DEFAULT_YELLOW_SHARE) {
                 shiyu_domain::deadline::Warning::Red => red += 1,
                 shiyu_domain::deadline::Warning::Yellow => yellow += 1,
                 shiyu_domain::deadline::Warning::Normal => {}
             }
         }
     }
-    Ok(Json(Summary {
-        by_state,
-        yellow,
-        red,
-    }))
+    Ok(Json(Summary { by_state, yellow, red }))
 }

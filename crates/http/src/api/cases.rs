@@ -6,8 +6,7 @@ use serde::{Deserialize, Serialize};
 use shiyu_domain::area::AreaCode;
 use shiyu_domain::case::machine::available_moves;
 use shiyu_domain::case::{
-    CaseSnapshot, CaseState, CategoryCode, Channel, Event, GeoPoint, Intake, Ledger, Move,
-    Reporter, Urgency,
+    CaseSnapshot, CaseState, CategoryCode, Channel, Event, GeoPoint, Intake, Ledger, Move, Reporter, Urgency,
 };
 use shiyu_domain::deadline::warning::{DEFAULT_YELLOW_SHARE, warning};
 use shiyu_domain::ids::{AttachmentId, CaseId, CaseNumber, OrgId};
@@ -90,9 +89,7 @@ impl NewCase {
     pub fn into_intake(self, auth: &Auth) -> Result<(Intake, Option<ContactInput>), ApiError> {
         let reporter = match self.reporter {
             Some(r) => r,
-            None if matches!(auth.user.role, Role::Resident | Role::GridWorker) => {
-                ReporterChoice::Myself
-            }
+            None if matches!(auth.user.role, Role::Resident | Role::GridWorker) => ReporterChoice::Myself,
             None if self.contact.is_some() => ReporterChoice::Contact,
             None => ReporterChoice::Anonymous,
         };
@@ -102,29 +99,19 @@ impl NewCase {
                 if !matches!(l.crs.as_deref(), None | Some("wgs84")) {
                     return Err(ApiError::invalid("location", "unknown_value"));
                 }
-                Some(GeoPoint {
-                    lon: l.lon,
-                    lat: l.lat,
-                })
+                Some(GeoPoint { lon: l.lon, lat: l.lat })
             }
         };
         let attachments = self
             .attachments
             .iter()
-            .map(|a| {
-                AttachmentId::parse(a).map_err(|_| ApiError::invalid("attachments", "malformed"))
-            })
+            .map(|a| AttachmentId::parse(a).map_err(|_| ApiError::invalid("attachments", "malformed")))
             .collect::<Result<Vec<_>, _>>()?;
         let intake = Intake {
             ledger: Ledger::parse(&self.ledger)?,
             category: CategoryCode::parse(&self.category)?,
             channel: Channel::parse(&self.channel)?,
-            urgency: self
-                .urgency
-                .as_deref()
-                .map(Urgency::parse)
-                .transpose()?
-                .unwrap_or(Urgency::Normal),
+            urgency: self.urgency.as_deref().map(Urgency::parse).transpose()?.unwrap_or(Urgency::Normal),
             title: self.title,
             text: self.text,
             area: AreaCode::parse(&self.area_code)?,
@@ -136,10 +123,7 @@ impl NewCase {
             },
             attachments,
         };
-        let contact = self.contact.map(|c| ContactInput {
-            name: c.name,
-            phone: c.phone,
-        });
+        let contact = self.contact.map(|c| ContactInput { name: c.name, phone: c.phone });
         Ok((intake, contact))
     }
 }
@@ -168,21 +152,12 @@ pub fn view(
 ) -> CaseView {
     let rules = state.store.rules();
     let warn = case.current_due().map(|due| {
-        warning(
-            &rules.calendar,
-            case.stage_started_at,
-            due,
-            chrono::Utc::now(),
-            DEFAULT_YELLOW_SHARE,
-        )
-        .as_str()
-        .to_owned()
+        warning(&rules.calendar, case.stage_started_at, due, chrono::Utc::now(), DEFAULT_YELLOW_SHARE)
+            .as_str()
+            .to_owned()
     });
     CaseView {
-        available_moves: available_moves(&case, &auth.principal)
-            .into_iter()
-            .map(str::to_owned)
-            .collect(),
+        available_moves: available_moves(&case, &auth.principal).into_iter().map(str::to_owned).collect(),
         warning: warn,
         contact,
         case,
@@ -198,16 +173,10 @@ pub async fn create(
     Json(body): Json<NewCase>,
 ) -> Result<(axum::http::StatusCode, Json<CaseView>), ApiError> {
     let (intake, contact) = body.into_intake(&auth)?;
-    let case = state
-        .store
-        .register_case(&auth.principal, intake, contact, chrono::Utc::now())
-        .await?;
+    let case = state.store.register_case(&auth.principal, intake, contact, chrono::Utc::now()).await?;
     let record = state.store.case_record(&auth.scope(), case.id).await.ok();
     let contact = record.and_then(|r| r.contact);
-    Ok((
-        axum::http::StatusCode::CREATED,
-        Json(view(&state, &auth, case, contact)),
-    ))
+    Ok((axum::http::StatusCode::CREATED, Json(view(&state, &auth, case, contact))))
 }
 
 /// List filters.
@@ -237,22 +206,12 @@ impl ListParams {
         let states = self
             .state
             .as_deref()
-            .map(|s| {
-                s.split(',')
-                    .filter(|x| !x.is_empty())
-                    .map(CaseState::parse)
-                    .collect::<Result<Vec<_>, _>>()
-            })
+            .map(|s| s.split(',').filter(|x| !x.is_empty()).map(CaseState::parse).collect::<Result<Vec<_>, _>>())
             .transpose()?
             .unwrap_or_default();
         Ok(CaseFilter {
             states,
-            handling_area: self
-                .handling_area
-                .as_deref()
-                .filter(|s| !s.is_empty())
-                .map(AreaCode::parse)
-                .transpose()?,
+            handling_area: self.handling_area.as_deref().filter(|s| !s.is_empty()).map(AreaCode::parse).transpose()?,
             lead_org: self
                 .lead_org
                 .as_deref()
@@ -339,26 +298,15 @@ pub async fn make_move(
 ) -> Result<Json<CaseView>, ApiError> {
     let id = CaseId::parse(&id).map_err(|_| ApiError::NotFound("case".into()))?;
     let mv = parse_move(body)?;
-    let case = state
-        .store
-        .apply_move(&auth.principal, id, mv, chrono::Utc::now())
-        .await?;
-    let contact = state
-        .store
-        .case_record(&auth.scope(), id)
-        .await
-        .ok()
-        .and_then(|r| r.contact);
+    let case = state.store.apply_move(&auth.principal, id, mv, chrono::Utc::now()).await?;
+    let contact = state.store.case_record(&auth.scope(), id).await.ok().and_then(|r| r.contact);
     Ok(Json(view(&state, &auth, case, contact)))
 }
 
 /// Parses a move body, naming the field that is wrong.
 pub fn parse_move(body: serde_json::Value) -> Result<Move, ApiError> {
-    let name = body
-        .get("move")
-        .and_then(|m| m.as_str())
-        .ok_or_else(|| ApiError::invalid("move", "required"))?
-        .to_owned();
+    let name =
+        body.get("move").and_then(|m| m.as_str()).ok_or_else(|| ApiError::invalid("move", "required"))?.to_owned();
     if !Move::NAMES.contains(&name.as_str()) || name == "register" {
         return Err(ApiError::invalid("move", "unknown_value"));
     }
@@ -366,11 +314,7 @@ pub fn parse_move(body: serde_json::Value) -> Result<Move, ApiError> {
         let msg = e.to_string();
         // serde names the missing or bad field in backticks; surface it as the field.
         let field = msg.split('`').nth(1).unwrap_or("move").to_owned();
-        let reason = if msg.starts_with("missing field") {
-            "required"
-        } else {
-            "malformed"
-        };
+        let reason = if msg.starts_with("missing field") { "required" } else { "malformed" };
         ApiError::invalid(&field, reason)
     })
 }

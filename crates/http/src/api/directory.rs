@@ -30,11 +30,7 @@ pub struct Me {
 /// Who am I.
 #[utoipa::path(get, path = "/api/me", tag = "directory", responses((status = 200, body = Me), (status = 401)))]
 pub async fn me(auth: Auth) -> Json<Me> {
-    Json(Me {
-        role_label: auth.user.role.label_zh().to_owned(),
-        csrf: auth.csrf().to_owned(),
-        user: auth.user,
-    })
+    Json(Me { role_label: auth.user.role.label_zh().to_owned(), csrf: auth.csrf().to_owned(), user: auth.user })
 }
 
 /// My notices.
@@ -119,10 +115,7 @@ pub async fn create_area(
         return Err(ApiError::Rule("out_of_scope".into()));
     }
     let poly = b.polygon.map(|p| p.to_string());
-    let area = state
-        .store
-        .create_area(&code, &b.name, poly.as_deref(), chrono::Utc::now())
-        .await?;
+    let area = state.store.create_area(&code, &b.name, poly.as_deref(), chrono::Utc::now()).await?;
     Ok((axum::http::StatusCode::CREATED, Json(area)))
 }
 
@@ -169,23 +162,12 @@ pub async fn create_org(
         "centre" => OrgKind::Centre,
         _ => return Err(ApiError::invalid("kind", "unknown_value")),
     };
-    Ok((
-        axum::http::StatusCode::CREATED,
-        Json(
-            state
-                .store
-                .create_org(&b.name, kind, &area, chrono::Utc::now())
-                .await?,
-        ),
-    ))
+    Ok((axum::http::StatusCode::CREATED, Json(state.store.create_org(&b.name, kind, &area, chrono::Utc::now()).await?)))
 }
 
 /// The category tree.
 #[utoipa::path(get, path = "/api/categories", tag = "directory", responses((status = 200, body = Vec<Object>)))]
-pub async fn categories(
-    State(state): State<AppState>,
-    _auth: Auth,
-) -> Result<Json<Vec<Category>>, ApiError> {
+pub async fn categories(State(state): State<AppState>, _auth: Auth) -> Result<Json<Vec<Category>>, ApiError> {
     Ok(Json(state.store.categories().await?))
 }
 
@@ -212,10 +194,7 @@ pub async fn upsert_category(
     if b.name_zh.trim().is_empty() {
         return Err(ApiError::invalid("name", "required"));
     }
-    state
-        .store
-        .upsert_category(&code, b.name_zh.trim(), b.name_en.trim())
-        .await?;
+    state.store.upsert_category(&code, b.name_zh.trim(), b.name_en.trim()).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
@@ -259,17 +238,11 @@ pub async fn create_user(
         (Role::Resident, _, _) => Binding::Resident,
         (Role::Handler, _, Some(org)) => {
             let org = OrgId::parse(org).map_err(|_| ApiError::invalid("org_id", "malformed"))?;
-            let o = state
-                .store
-                .org(org)
-                .await
-                .map_err(|_| ApiError::invalid("org_id", "unknown_org"))?;
+            let o = state.store.org(org).await.map_err(|_| ApiError::invalid("org_id", "unknown_org"))?;
             Binding::Org { org, area: o.area }
         }
         (Role::Handler, _, None) => return Err(ApiError::invalid("org_id", "required")),
-        (_, Some(a), _) => Binding::Area {
-            area: AreaCode::parse(a)?,
-        },
+        (_, Some(a), _) => Binding::Area { area: AreaCode::parse(a)? },
         (_, None, _) => return Err(ApiError::invalid("area_code", "required")),
     };
     if let Binding::Area { area } | Binding::Org { area, .. } = &binding {
@@ -278,17 +251,7 @@ pub async fn create_user(
         }
     }
     let hash = password::hash(&b.password)?;
-    let user = state
-        .store
-        .create_user(
-            &b.username,
-            &b.name,
-            role,
-            binding,
-            &hash,
-            chrono::Utc::now(),
-        )
-        .await?;
+    let user = state.store.create_user(&b.username, &b.name, role, binding, &hash, chrono::Utc::now()).await?;
     Ok((axum::http::StatusCode::CREATED, Json(user)))
 }
 
@@ -321,9 +284,6 @@ pub async fn create_token(
         return Err(ApiError::invalid("label", "required"));
     }
     let token = format!("shiyu_{}", random_secret());
-    state
-        .store
-        .create_api_token(&auth.user, &token, label, chrono::Utc::now(), None)
-        .await?;
+    state.store.create_api_token(&auth.user, &token, label, chrono::Utc::now(), None).await?;
     Ok((axum::http::StatusCode::CREATED, Json(IssuedToken { token })))
 }

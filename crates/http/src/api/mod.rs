@@ -26,22 +26,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/board/summary", get(board::summary))
         .route("/api/me", get(directory::me))
         .route("/api/notifications", get(directory::notifications))
-        .route(
-            "/api/areas",
-            get(directory::areas).post(directory::create_area),
-        )
-        .route(
-            "/api/orgs",
-            get(directory::orgs).post(directory::create_org),
-        )
-        .route(
-            "/api/categories",
-            get(directory::categories).post(directory::upsert_category),
-        )
-        .route(
-            "/api/users",
-            get(directory::users).post(directory::create_user),
-        )
+        .route("/api/areas", get(directory::areas).post(directory::create_area))
+        .route("/api/orgs", get(directory::orgs).post(directory::create_org))
+        .route("/api/categories", get(directory::categories).post(directory::upsert_category))
+        .route("/api/users", get(directory::users).post(directory::create_user))
         .route("/api/tokens", post(directory::create_token))
         .route("/api/public/follow", post(public::follow))
         .route("/api/public/rate", post(public::rate))

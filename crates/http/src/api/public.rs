@@ -55,11 +55,7 @@ impl PublicCase {
             state_label: c.state.label_zh().to_owned(),
             created_at: shiyu_domain::time::show(c.created_at),
             expected_by: c.handle_by.map(shiyu_domain::time::show),
-            result: if result_visible {
-                c.result_text.clone()
-            } else {
-                None
-            },
+            result: if result_visible { c.result_text.clone() } else { None },
             can_rate: c.state == S::Revisit,
             satisfaction: c.satisfaction.map(|s| s.as_str().to_owned()),
         }
@@ -69,10 +65,7 @@ impl PublicCase {
 /// Follow a case by number and phone.
 #[utoipa::path(post, path = "/api/public/follow", tag = "public", request_body = FollowRequest,
     responses((status = 200, body = PublicCase), (status = 404, description = "no case with that number and phone")))]
-pub async fn follow(
-    State(state): State<AppState>,
-    Json(b): Json<FollowRequest>,
-) -> Result<Json<PublicCase>, ApiError> {
+pub async fn follow(State(state): State<AppState>, Json(b): Json<FollowRequest>) -> Result<Json<PublicCase>, ApiError> {
     let number = CaseNumber::parse(&b.number)?;
     let case = state.store.follow_case(&number, &b.phone).await?;
     Ok(Json(PublicCase::of(&case)))
@@ -95,30 +88,16 @@ pub struct RateRequest {
 /// Rate the result of a case followed by number and phone.
 #[utoipa::path(post, path = "/api/public/rate", tag = "public", request_body = RateRequest,
     responses((status = 200, body = PublicCase), (status = 404), (status = 409), (status = 422)))]
-pub async fn rate(
-    State(state): State<AppState>,
-    Json(b): Json<RateRequest>,
-) -> Result<Json<PublicCase>, ApiError> {
+pub async fn rate(State(state): State<AppState>, Json(b): Json<RateRequest>) -> Result<Json<PublicCase>, ApiError> {
     let number = CaseNumber::parse(&b.number)?;
     let satisfaction = Satisfaction::parse(&b.satisfaction)?;
     if satisfaction == Satisfaction::Unreachable {
         return Err(ApiError::invalid("satisfaction", "unknown_value"));
     }
-    let (case, principal) = state
-        .store
-        .followed_case_principal(&number, &b.phone)
-        .await?;
+    let (case, principal) = state.store.followed_case_principal(&number, &b.phone).await?;
     let after = state
         .store
-        .apply_move(
-            &principal,
-            case.id,
-            Move::RecordRevisit {
-                satisfaction,
-                note: b.note,
-            },
-            chrono::Utc::now(),
-        )
+        .apply_move(&principal, case.id, Move::RecordRevisit { satisfaction, note: b.note }, chrono::Utc::now())
         .await?;
     Ok(Json(PublicCase::of(&after)))
 }

@@ -18,9 +18,7 @@ use crate::state::AppState;
 const MAX_FORM: usize = 1 << 20;
 
 fn form_value(body: &[u8], key: &str) -> Option<String> {
-    form_urlencoded::parse(body)
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.into_owned())
+    form_urlencoded::parse(body).find(|(k, _)| k == key).map(|(_, v)| v.into_owned())
 }
 
 /// The middleware.
@@ -29,10 +27,7 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();
-    if parts
-        .headers
-        .contains_key(axum::http::header::AUTHORIZATION)
-    {
+    if parts.headers.contains_key(axum::http::header::AUTHORIZATION) {
         return next.run(Request::from_parts(parts, body)).await;
     }
     let Some(token) = cookie(&parts, SESSION_COOKIE) else {
@@ -42,15 +37,8 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
     let Ok(Some(session)) = state.store.session(&token, chrono::Utc::now()).await else {
         return next.run(Request::from_parts(parts, body)).await;
     };
-    let header = parts
-        .headers
-        .get("x-csrf-token")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let query = parts
-        .uri
-        .query()
-        .and_then(|q| form_value(q.as_bytes(), "_csrf"));
+    let header = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let query = parts.uri.query().and_then(|q| form_value(q.as_bytes(), "_csrf"));
     let is_form = parts
         .headers
         .get(axum::http::header::CONTENT_TYPE)

@@ -52,11 +52,7 @@ impl Auth {
 
     /// Fails unless the role is one of `roles`.
     pub fn require(&self, roles: &[shiyu_domain::role::Role]) -> Result<(), ApiError> {
-        if roles.contains(&self.user.role) {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden)
-        }
+        if roles.contains(&self.user.role) { Ok(()) } else { Err(ApiError::Forbidden) }
     }
 }
 
@@ -77,22 +73,9 @@ async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<Auth>, ApiErr
     let lang = Lang::from_parts(parts);
     let now = chrono::Utc::now();
     if let Some(h) = parts.headers.get(axum::http::header::AUTHORIZATION) {
-        let token = h
-            .to_str()
-            .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or(ApiError::Unauthenticated)?;
-        let user = state
-            .store
-            .api_token_user(token.trim(), now)
-            .await?
-            .ok_or(ApiError::Unauthenticated)?;
-        return Ok(Some(Auth {
-            principal: user.principal(),
-            user,
-            via: Via::Token,
-            lang,
-        }));
+        let token = h.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).ok_or(ApiError::Unauthenticated)?;
+        let user = state.store.api_token_user(token.trim(), now).await?.ok_or(ApiError::Unauthenticated)?;
+        return Ok(Some(Auth { principal: user.principal(), user, via: Via::Token, lang }));
     }
     let Some(token) = cookie(parts, SESSION_COOKIE) else {
         return Ok(None);
@@ -111,16 +94,11 @@ async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<Auth>, ApiErr
 impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         if let Some(a) = parts.extensions.get::<Auth>() {
             return Ok(a.clone());
         }
-        let auth = resolve(parts, state)
-            .await?
-            .ok_or(ApiError::Unauthenticated)?;
+        let auth = resolve(parts, state).await?.ok_or(ApiError::Unauthenticated)?;
         parts.extensions.insert(auth.clone());
         Ok(auth)
     }
@@ -133,10 +111,7 @@ pub struct MaybeAuth(pub Option<Auth>);
 impl FromRequestParts<AppState> for MaybeAuth {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         if let Some(a) = parts.extensions.get::<Auth>() {
             return Ok(Self(Some(a.clone())));
         }

@@ -35,10 +35,7 @@ pub struct LoginResponse {
 }
 
 /// Checks credentials and opens a session; returns the cookie header and the response body.
-async fn open_session(
-    state: &AppState,
-    req: &LoginRequest,
-) -> Result<(HeaderValue, LoginResponse), ApiError> {
+async fn open_session(state: &AppState, req: &LoginRequest) -> Result<(HeaderValue, LoginResponse), ApiError> {
     let found = state.store.user_for_login(&req.username).await;
     let (user, hash) = match found {
         Ok(pair) => pair,
@@ -55,38 +52,20 @@ async fn open_session(
     let csrf = random_secret();
     let now = chrono::Utc::now();
     let expires = now + chrono::Duration::hours(state.cfg.session_hours);
-    state
-        .store
-        .create_session(&user, &token, &csrf, now, expires)
-        .await?;
-    let secure = if state.cfg.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
+    state.store.create_session(&user, &token, &csrf, now, expires).await?;
+    let secure = if state.cfg.secure_cookies { "; Secure" } else { "" };
     let cookie = format!(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
         state.cfg.session_hours * 3600
     );
     let header = HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok((
-        header,
-        LoginResponse {
-            username: user.username,
-            name: user.name,
-            role: user.role.as_str().to_owned(),
-            csrf,
-        },
-    ))
+    Ok((header, LoginResponse { username: user.username, name: user.name, role: user.role.as_str().to_owned(), csrf }))
 }
 
 /// Sign in (JSON). Sets the session cookie.
 #[utoipa::path(post, path = "/api/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401, description = "wrong credentials"), (status = 429, description = "too many attempts")))]
-pub async fn api_login(
-    State(state): State<AppState>,
-    Json(req): Json<LoginRequest>,
-) -> Result<Response, ApiError> {
+pub async fn api_login(State(state): State<AppState>, Json(req): Json<LoginRequest>) -> Result<Response, ApiError> {
     let (cookie, body) = open_session(&state, &req).await?;
     Ok(([(SET_COOKIE, cookie)], Json(body)).into_response())
 }
@@ -102,10 +81,7 @@ pub async fn form_login(
 
 /// Sign out: deletes the server-side session and clears the cookie.
 #[utoipa::path(post, path = "/api/logout", tag = "auth", responses((status = 204)))]
-pub async fn logout(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     let token = headers
         .get_all(axum::http::header::COOKIE)
         .iter()
@@ -117,12 +93,9 @@ pub async fn logout(
     if let Some(t) = token {
         state.store.delete_session(&t).await?;
     }
-    let clear =
-        HeaderValue::from_static("shiyu_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
-    let accepts_html = headers
-        .get(axum::http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("text/html"));
+    let clear = HeaderValue::from_static("shiyu_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    let accepts_html =
+        headers.get(axum::http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
     if accepts_html {
         Ok(([(SET_COOKIE, clear)], Redirect::to("/login")).into_response())
     } else {

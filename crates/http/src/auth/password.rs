@@ -23,11 +23,7 @@ pub fn hash(password: &str) -> Result<String, ApiError> {
 
 /// Checks a password against a stored hash. A malformed hash never verifies.
 pub fn verify(password: &str, stored: &str) -> bool {
-    PasswordHash::new(stored).is_ok_and(|h| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
+    PasswordHash::new(stored).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
 /// A valid hash of a random password, verified against when a user does not exist so that

@@ -27,19 +27,16 @@ pub fn escape(text: &str) -> String {
 
 /// The web routes.
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .route("/login", get(login_page))
+    Router::new().route("/", get(home)).route("/login", get(login_page))
 }
 
 async fn home(MaybeAuth(auth): MaybeAuth) -> Response {
     match auth {
         None => Redirect::to("/login").into_response(),
-        Some(a) => Html(format!(
-            "<!doctype html><meta charset=utf-8><title>shiyu</title><p>{}</p>",
-            escape(&a.user.name)
-        ))
-        .into_response(),
+        Some(a) => {
+            Html(format!("<!doctype html><meta charset=utf-8><title>shiyu</title><p>{}</p>", escape(&a.user.name)))
+                .into_response()
+        }
     }
 }
 

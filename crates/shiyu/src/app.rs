@@ -1,0 +1,74 @@
+//! Opening a deployment's data folder and serving it.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use shiyu_http::{AppState, HttpConfig};
+use shiyu_storage::Store;
+use shiyu_storage::config::Rules;
+
+/// The deployment secret (keys for personal-data encryption and lookup hashes), kept in
+/// `secret.key` in the data folder and created on first start. Losing it makes stored phone
+/// numbers unreadable, so it is never regenerated when present.
+pub fn load_or_create_secret(data_dir: &Path) -> anyhow::Result<Vec<u8>> {
+    let path = data_dir.join("secret.key");
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        return hex_decode(text.trim()).context("secret.key is not hex");
+    }
+    std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+    let mut key = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut key);
+    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    std::fs::write(&path, hex).with_context(|| format!("writing {}", path.display()))?;
+    Ok(key.to_vec())
+}
+
+fn hex_decode(s: &str) -> anyhow::Result<Vec<u8>> {
+    anyhow::ensure!(s.len() % 2 == 0 && !s.is_empty(), "odd length");
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).map_err(Into::into)).collect()
+}
+
+/// The database URL for a data folder when none is given: an SQLite file inside it.
+pub fn default_database_url(data_dir: &Path) -> String {
+    data_dir.join("shiyu.db").display().to_string()
+}
+
+/// Opens (and migrates) the store.
+pub async fn open_store(database_url: &str, data_dir: &Path) -> anyhow::Result<Store> {
+    let secret = load_or_create_secret(data_dir)?;
+    Store::open(database_url, Rules::default(), secret)
+        .await
+        .with_context(|| format!("opening database {database_url}"))
+}
+
+/// A running server.
+pub struct Running {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// The store it serves.
+    pub store: Store,
+    /// Stops it.
+    pub shutdown: tokio::sync::oneshot::Sender<()>,
+    /// Resolves when it has stopped.
+    pub handle: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+/// Binds `listen` and serves `store` in the background.
+pub async fn start(
+    store: Store,
+    data_dir: PathBuf,
+    listen: &str,
+    configure: impl FnOnce(&mut HttpConfig),
+) -> anyhow::Result<Running> {
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
+    let addr = listener.local_addr()?;
+    let mut cfg = HttpConfig::new(&data_dir);
+    configure(&mut cfg);
+    let state = AppState { store: store.clone(), cfg: std::sync::Arc::new(cfg) };
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let handle = tokio::spawn(shiyu_http::serve(listener, state, async move {
+        let _ = rx.await;
+    }));
+    Ok(Running { addr, store, shutdown: tx, handle })
+}

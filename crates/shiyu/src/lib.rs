@@ -1,0 +1,6 @@
+//! The `shiyu` program: command-line entry points over the library crates, the bootstrap that
+//! opens the store and serves HTTP ([`app`]), and the synthetic demo city ([`demo`]).
+
+pub mod app;
+pub mod demo;
+pub mod seed;
