@@ -1,0 +1,7 @@
+//! The integration-test binary (one binary keeps link time down). Every scenario starts the real
+//! server on a random port with a real database, on SQLite and, when available, PostgreSQL.
+
+mod common;
+
+mod api_cases;
+mod roles;
