@@ -3,4 +3,5 @@
 
 pub mod app;
 pub mod demo;
+pub mod notify;
 pub mod seed;

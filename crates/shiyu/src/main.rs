@@ -29,6 +29,10 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "SHIYU_LISTEN", default_value = "127.0.0.1:8080")]
         listen: String,
+        /// SMS gateway URL: reporter notices are POSTed there as JSON. Without it they wait in
+        /// the outbox.
+        #[arg(long, env = "SHIYU_SMS_WEBHOOK")]
+        sms_webhook: Option<String>,
     },
     /// Build a realistic synthetic city in a fresh database and serve it.
     Demo {
@@ -74,9 +78,13 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { database, data, listen } => {
+        Command::Serve { database, data, listen, sms_webhook } => {
             let url = database.unwrap_or_else(|| shiyu::app::default_database_url(&data));
             let store = shiyu::app::open_store(&url, &data).await?;
+            if let Some(hook) = sms_webhook {
+                let sender = Box::new(shiyu::notify::WebhookSms::new(&hook));
+                tokio::spawn(shiyu::notify::run(store.clone(), sender, std::time::Duration::from_secs(5)));
+            }
             serve_until_signal(store, data, &listen).await
         }
         Command::Demo { data, listen, cases, no_serve } => {

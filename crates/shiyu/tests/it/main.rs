@@ -4,4 +4,5 @@
 mod common;
 
 mod api_cases;
+mod notify;
 mod roles;
