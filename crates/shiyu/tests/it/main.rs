@@ -4,5 +4,6 @@
 mod common;
 
 mod api_cases;
+mod history;
 mod notify;
 mod roles;

@@ -1,0 +1,171 @@
+//! Random sequences of moves through the real store: refused moves change nothing, the stored row
+//! always equals the replay of the stored history, every chain verifies, and the counters written
+//! in the same transactions agree with the events.
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use shiyu_domain::case::{
+    CategoryCode, Channel, Intake, Ledger, Move, Reporter, ResultKind, Satisfaction, SupervisionLevel, Urgency,
+};
+use shiyu_domain::ids::CaseNumber;
+use shiyu_domain::scope::{Principal, Scope};
+
+use crate::common::{TestApp, engines};
+
+const ACTORS: [&str; 7] = ["operator", "district_operator", "handler", "handler2", "leader", "grid_worker", "resident"];
+
+fn moves(app: &TestApp, days: u32, sat: Satisfaction, level: SupervisionLevel, outcome: ResultKind) -> Vec<Move> {
+    let s = || "理由".to_owned();
+    vec![
+        Move::RequestReview { note: s() },
+        Move::Review { accept: days % 2 == 0, instruction: s() },
+        Move::Accept { note: s() },
+        Move::NotAccept { reason: s() },
+        Move::Dispatch {
+            lead: app.fx.dept.id,
+            co: if days % 3 == 0 { vec![app.fx.dept2.id] } else { vec![] },
+            note: s(),
+        },
+        Move::Dispatch { lead: app.fx.dept2.id, co: vec![], note: s() },
+        Move::Sign,
+        Move::Return { reason: s() },
+        Move::RequestExtension { days, reason: s() },
+        Move::DecideExtension { grant: days % 2 == 1, note: s() },
+        Move::RequestEscalation { reason: s() },
+        Move::Escalate { reason: s() },
+        Move::Delegate { to: app.fx.street.clone(), reason: s() },
+        Move::Delegate { to: app.fx.grid.clone(), reason: s() },
+        Move::SelfHandle { note: s() },
+        Move::ReportResult { outcome, text: s() },
+        Move::Verify { note: s() },
+        Move::SendBack { reason: s() },
+        Move::RecordRevisit { satisfaction: sat, note: s() },
+        Move::Redo { reason: s() },
+        Move::Close { note: s() },
+        Move::Archive,
+        Move::Supervise { level, note: s() },
+        Move::Urge { note: s() },
+    ]
+}
+
+/// The account that would usually make each move of [`moves`] (index into [`ACTORS`]); sequences
+/// mostly use it so that they travel deep into the case life, and sometimes anyone at all.
+const USUAL: [usize; 24] = [0, 4, 0, 0, 0, 0, 2, 2, 2, 4, 2, 0, 1, 0, 5, 2, 4, 4, 6, 0, 0, 0, 4, 0];
+
+/// A step: (actor or `None` for the usual one, move pick, whether to pick among the moves the state
+/// table allows now, days, satisfaction, level, outcome).
+type Step = (Option<usize>, usize, bool, u32, usize, usize, usize);
+
+fn steps() -> impl Strategy<Value = Vec<Step>> {
+    let step = (
+        prop::option::weighted(0.15, 0..ACTORS.len()),
+        0..1000usize,
+        prop::bool::weighted(0.85),
+        1..10u32,
+        0..4usize,
+        0..3usize,
+        0..3usize,
+    );
+    prop::collection::vec(step, 1..60)
+}
+
+#[test]
+fn random_move_sequences_keep_rows_histories_and_counters_consistent() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    for engine in engines() {
+        let app = rt.block_on(TestApp::spawn(engine));
+        let admin = app.fx.users["admin"].principal();
+        let principals: Vec<Principal> = ACTORS.iter().map(|a| app.fx.users[a].principal()).collect();
+        let mut runner = TestRunner::new(Config { cases: 48, failure_persistence: None, ..Config::default() });
+        let registered = std::cell::Cell::new(0u64);
+        let closes = std::cell::Cell::new(0u64);
+        runner
+            .run(&steps(), |seq| {
+                rt.block_on(async {
+                    let intake = Intake {
+                        ledger: Ledger::Complaint,
+                        category: CategoryCode::parse(&app.fx.category).expect("category"),
+                        channel: Channel::Web,
+                        urgency: Urgency::Normal,
+                        title: "随机序列".into(),
+                        text: "随机序列测试".into(),
+                        area: app.fx.grid.clone(),
+                        location: None,
+                        reporter: Reporter::Account { user: principals[6].user_id },
+                        attachments: vec![],
+                    };
+                    let case = app
+                        .store
+                        .register_case(&principals[6], intake, None, chrono::Utc::now())
+                        .await
+                        .expect("register");
+                    registered.set(registered.get() + 1);
+                    for (anyone, pick, in_table, days, sat, level, outcome) in seq {
+                        let sat = [
+                            Satisfaction::Satisfied,
+                            Satisfaction::Basic,
+                            Satisfaction::Unsatisfied,
+                            Satisfaction::Unreachable,
+                        ][sat];
+                        let level =
+                            [SupervisionLevel::Centre, SupervisionLevel::Leader, SupervisionLevel::TopLeader][level];
+                        let outcome =
+                            [ResultKind::Resolved, ResultKind::Explained, ResultKind::NotYetPossible][outcome];
+                        let before =
+                            app.store.case_record(&Scope::Subtree(app.fx.city.clone()), case.id).await.expect("read");
+                        let mut all = moves(&app, days, sat, level, outcome);
+                        let legal: Vec<usize> = (0..all.len())
+                            .filter(|i| shiyu_domain::case::machine::target_state(&before.case, &all[*i]).is_some())
+                            // Endings that stop a sequence early are picked less often, so that
+                            // sequences travel deep.
+                            .filter(|i| {
+                                !matches!(all[*i], Move::NotAccept { .. } | Move::Review { accept: false, .. })
+                                    || pick % 9 == 0
+                            })
+                            .collect();
+                        let index =
+                            if in_table && !legal.is_empty() { legal[pick % legal.len()] } else { pick % all.len() };
+                        let actor = anyone.unwrap_or(USUAL[index]);
+                        let mv = all.swap_remove(index);
+                        let is_close = matches!(mv, Move::Close { .. });
+                        match app.store.apply_move(&principals[actor], case.id, mv, chrono::Utc::now()).await {
+                            Ok(after) => {
+                                prop_assert_eq!(after.last_seq, before.case.last_seq + 1);
+                                closes.set(closes.get() + u64::from(is_close));
+                            }
+                            Err(_) => {
+                                let again = app
+                                    .store
+                                    .case_record(&Scope::Subtree(app.fx.city.clone()), case.id)
+                                    .await
+                                    .expect("read");
+                                prop_assert_eq!(&again.case, &before.case, "a refused move changed the row");
+                            }
+                        }
+                    }
+                    let history = app.store.case_history(&admin.scope(), case.id).await.expect("history");
+                    let now = app.store.case_record(&admin.scope(), case.id).await.expect("row");
+                    let rebuilt = shiyu_domain::case::CaseSnapshot::rebuild(case.id, &history).expect("replay");
+                    prop_assert_eq!(rebuilt, now.case);
+                    Ok(())
+                })
+            })
+            .expect("property holds");
+        rt.block_on(async {
+            let report = app.store.verify_histories().await.expect("verify");
+            assert!(report.findings.is_empty(), "{engine:?}: {:?}", report.findings);
+            let day = shiyu_domain::time::local_date(chrono::Utc::now());
+            let totals =
+                app.store.counter_totals(&app.fx.city, day - chrono::Days::new(1), day).await.expect("counters");
+            let get = |m: &str| totals.iter().find(|(k, _)| k == m).map_or(0, |(_, v)| *v);
+            assert_eq!(get("received") as u64, registered.get(), "{engine:?}");
+            assert_eq!(get("closed") as u64, closes.get(), "{engine:?}");
+            eprintln!("{engine:?}: {} cases, {} events, {} closed", report.cases, report.events, closes.get());
+            // A number typed by a person finds the case only inside scope.
+            let any =
+                app.store.list_cases(&Scope::Subtree(app.fx.city.clone()), &Default::default()).await.expect("list").0;
+            let number = CaseNumber::parse(&any[0].number).expect("number");
+            assert!(app.store.case_by_number(&Scope::Subtree(app.fx.street2.clone()), &number).await.is_err());
+        });
+    }
+}
