@@ -499,3 +499,33 @@ async fn concurrent_moves_on_one_case_leave_a_valid_history() {
         assert_eq!(report.events, 3);
     }
 }
+
+#[tokio::test]
+async fn sessions_expire_and_only_hashes_are_stored() {
+    let app = TestApp::spawn(crate::common::Engine::Sqlite).await;
+    let user = app.fx.users["operator"].clone();
+    let now = chrono::Utc::now();
+    app.store
+        .create_session(
+            &user,
+            "expired-token",
+            "c1",
+            now - chrono::Duration::hours(13),
+            now - chrono::Duration::hours(1),
+        )
+        .await
+        .expect("s");
+    app.store.create_session(&user, "live-token", "c2", now, now + chrono::Duration::hours(1)).await.expect("s");
+    let get_me = |token: &'static str| {
+        reqwest::Client::new().get(app.url("/api/me")).header("cookie", format!("shiyu_session={token}")).send()
+    };
+    assert_eq!(get_me("expired-token").await.expect("get").status(), 401);
+    assert_eq!(get_me("live-token").await.expect("get").status(), 200);
+    // The database holds no usable token: only its SHA-256.
+    let db = std::fs::read(app.dir.path().join("shiyu.db")).unwrap_or_default();
+    let wal = std::fs::read(app.dir.path().join("shiyu.db-wal")).unwrap_or_default();
+    let holds =
+        |needle: &[u8]| db.windows(needle.len()).any(|w| w == needle) || wal.windows(needle.len()).any(|w| w == needle);
+    assert!(!holds(b"live-token"), "session token stored in clear");
+    assert!(holds(shiyu_storage::sessions::secret_hash("live-token").as_bytes()), "hash is what is stored");
+}
