@@ -97,8 +97,9 @@ impl AreaCode {
             AreaLevel::District => !zero(2..4),
             AreaLevel::Street => !zero(2..4) && !zero(4..6),
             AreaLevel::Community => !zero(2..4) && !zero(4..6) && !zero(6..9),
-            AreaLevel::Grid | AreaLevel::MicroGrid => {
-                !zero(2..4) && !zero(4..6) && !zero(6..9) && !zero(9..12) && !zero(12..15)
+            AreaLevel::Grid => !zero(2..4) && !zero(4..6) && !zero(6..9) && !zero(9..12) && !zero(12..15),
+            AreaLevel::MicroGrid => {
+                !zero(2..4) && !zero(4..6) && !zero(6..9) && !zero(9..12) && !zero(12..15) && !zero(15..18)
             }
         };
         if well_formed { Ok(code) } else { Err(DomainError::invalid("area_code", "not_an_area_code")) }

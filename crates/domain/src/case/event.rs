@@ -105,7 +105,7 @@ pub struct StoredLink {
 /// Where a chain breaks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainBreak {
-    /// The first bad position.
+    /// The first position (1-based) whose link is wrong.
     pub seq: u32,
     /// What is wrong.
     pub problem: &'static str,
@@ -117,7 +117,7 @@ pub fn verify_chain(links: &[StoredLink]) -> Result<(), ChainBreak> {
     let mut prev = GENESIS.to_owned();
     for (i, link) in links.iter().enumerate() {
         let expected_seq = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        let brk = |problem| Err(ChainBreak { seq: link.seq, problem });
+        let brk = |problem| Err(ChainBreak { seq: expected_seq, problem });
         if link.seq != expected_seq {
             return brk("gap_in_sequence");
         }

@@ -15,7 +15,7 @@ use crate::area::{AreaCode, AreaLevel};
 use crate::deadline::{DeadlinePolicy, WorkCalendar, WorkDuration};
 use crate::ids::{CaseId, CaseNumber};
 use crate::role::Role;
-use crate::scope::{Binding, Principal};
+use crate::scope::{Binding, Principal, Scope};
 
 /// Rules of the case life that a city configures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -63,7 +63,8 @@ pub fn target_state(case: &CaseSnapshot, mv: &Move) -> Option<CaseState> {
     Some(match (s, mv) {
         (S::Registered, Move::RequestReview { .. }) => S::PendingReview,
         (S::Registered, Move::Accept { .. }) => S::Accepted,
-        (S::Registered | S::PendingReview, Move::NotAccept { .. }) => S::NotAccepted,
+        // Once a leader must review, only the leader's review can refuse.
+        (S::Registered, Move::NotAccept { .. }) => S::NotAccepted,
         (S::PendingReview, Move::Review { accept: true, .. }) => S::Accepted,
         (S::PendingReview, Move::Review { accept: false, .. }) => S::NotAccepted,
         (S::Registered | S::Accepted, Move::Merge { .. }) => S::Merged,
@@ -116,32 +117,43 @@ pub fn may(role: Role, mv: &Move) -> bool {
     }
 }
 
-/// Every move legal from the case's state for this actor, by wire name (for screens and the API).
-pub fn available_moves(case: &CaseSnapshot, actor: &Principal) -> Vec<&'static str> {
-    sample_moves(case)
-        .into_iter()
-        .filter(|m| check_position(case, m, actor).is_ok() && target_state(case, m).is_some())
-        .map(|m| m.name())
-        .collect()
+/// The moves this actor could make on this case now, by wire name (for screens and the API): each
+/// candidate is put through [`decide`] itself, so what is offered is exactly what would be accepted
+/// given well-formed input.
+pub fn available_moves(case: &CaseSnapshot, ctx: &Ctx<'_>) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for m in candidate_moves(case) {
+        let name = m.name();
+        if !out.contains(&name) && decide(case, m, ctx).is_ok() {
+            out.push(name);
+        }
+    }
+    out
 }
 
-/// One representative of each move kind, for [`available_moves`].
-fn sample_moves(case: &CaseSnapshot) -> Vec<Move> {
-    let s = String::new;
-    vec![
+/// Well-formed representatives of every move kind for [`available_moves`].
+fn candidate_moves(case: &CaseSnapshot) -> Vec<Move> {
+    let s = || "-".to_owned();
+    let nil = uuid::Uuid::nil();
+    // Delegation goes one level down, towards the case.
+    let down = case
+        .area
+        .lineage()
+        .into_iter()
+        .find(|a| a.level() > case.handling_area.level() && a.is_within(&case.handling_area));
+    let mut v = vec![
         Move::RequestReview { note: s() },
         Move::Review { accept: true, instruction: s() },
         Move::Accept { note: s() },
         Move::NotAccept { reason: s() },
-        Move::Merge { into: case.id, into_number: case.number.clone(), reason: s() },
-        Move::Dispatch { lead: crate::ids::OrgId(uuid::Uuid::nil()), co: vec![], note: s() },
+        Move::Merge { into: CaseId(nil), into_number: case.number.clone(), reason: s() },
+        Move::Dispatch { lead: crate::ids::OrgId(nil), co: vec![], note: s() },
         Move::Sign,
         Move::Return { reason: s() },
         Move::RequestExtension { days: 1, reason: s() },
         Move::DecideExtension { grant: true, note: s() },
         Move::RequestEscalation { reason: s() },
         Move::Escalate { reason: s() },
-        Move::Delegate { to: case.handling_area.clone(), reason: s() },
         Move::SelfHandle { note: s() },
         Move::ReportResult { outcome: super::kinds::ResultKind::Resolved, text: s() },
         Move::Verify { note: s() },
@@ -150,12 +162,15 @@ fn sample_moves(case: &CaseSnapshot) -> Vec<Move> {
         Move::Redo { reason: s() },
         Move::Close { note: s() },
         Move::Archive,
-        Move::Supervise { level: SupervisionLevel::Centre, note: s() },
         Move::Urge { note: s() },
-    ]
-    .into_iter()
-    .filter(|m| rules_allow(case, m, &CaseRules::default()).is_ok())
-    .collect()
+    ];
+    if let Some(to) = down {
+        v.push(Move::Delegate { to, reason: s() });
+    }
+    for level in SupervisionLevel::ALL {
+        v.push(Move::Supervise { level: *level, note: s() });
+    }
+    v
 }
 
 /// Role, scope and position: may this actor make this move on this case?
@@ -167,7 +182,9 @@ fn check_position(case: &CaseSnapshot, mv: &Move, actor: &Principal) -> Result<(
     if !actor.scope().sees(case.visibility()) {
         return Err(DomainError::Rule { rule: "out_of_scope" });
     }
-    let at_handling_level = || actor.home_area().is_some_and(|a| case.handling_area.is_within(a));
+    // Scope, not the home area: an account bound to an organisation has an area too, but no
+    // centre's powers there.
+    let at_handling_level = || matches!(actor.scope(), Scope::Subtree(root) if case.handling_area.is_within(&root));
     let ok = match actor.role {
         Role::Operator | Role::Leader => at_handling_level(),
         Role::Handler => match &actor.binding {
@@ -201,6 +218,9 @@ fn rules_allow(case: &CaseSnapshot, mv: &Move, rules: &CaseRules) -> Result<(), 
         }
         Move::Escalate { .. } if case.handling_area.parent().is_none() => rule("no_parent_level"),
         Move::Merge { into, .. } if *into == case.id => rule("cannot_merge_into_itself"),
+        Move::Supervise { level, .. } if case.supervision.is_some_and(|l| l >= *level) => {
+            rule("supervision_cannot_lower")
+        }
         Move::Redo { .. } if case.satisfaction != Some(Satisfaction::Unsatisfied) => {
             rule("redo_needs_unsatisfied_revisit")
         }
@@ -245,7 +265,11 @@ fn validate_fields(case: &CaseSnapshot, mv: &Move, rules: &CaseRules) -> Result<
             required_text("reason", reason, NOTE)
         }
         Move::Delegate { to, reason } => {
-            if !(to.is_within(&case.handling_area) && to.level() > case.handling_area.level()) {
+            // Down the tree, and towards the case: a centre that cannot see the case cannot take it.
+            if !(to.is_within(&case.handling_area)
+                && to.level() > case.handling_area.level()
+                && case.area.is_within(to))
+            {
                 return Err(DomainError::invalid("to", "not_below_handling_area"));
             }
             required_text("reason", reason, NOTE)
@@ -336,6 +360,9 @@ pub fn register(
         return Err(DomainError::invalid("attachments", "too_many"));
     }
     let actor = ctx.actor;
+    if matches!(intake.reporter, Reporter::Account { user } if user != actor.user_id) {
+        return Err(DomainError::invalid("reporter", "must_be_self"));
+    }
     if !may(actor.role, &Move::Register(intake.clone())) {
         return Err(DomainError::Forbidden { role: actor.role.as_str(), action: "register" });
     }

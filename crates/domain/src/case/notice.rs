@@ -32,7 +32,14 @@ pub struct Notice {
 /// The notices an event causes, given the case after it.
 pub fn notices(after: &CaseSnapshot, event: &Event) -> Vec<Notice> {
     let n = after.number.as_str();
-    let centre = || Recipient::Area(after.handling_area.clone());
+    // Notices for "the centre" go to the lowest level that has a centre (the street) when the
+    // case sits at a community or grid, so that someone who accepts cases reads them.
+    let centre_area = if after.handling_area.level() > crate::area::AreaLevel::Street {
+        after.handling_area.ancestor_at(crate::area::AreaLevel::Street).unwrap_or_else(|| after.handling_area.clone())
+    } else {
+        after.handling_area.clone()
+    };
+    let centre = || Recipient::Area(centre_area.clone());
     let handler = || after.lead_org.map_or_else(centre, Recipient::Org);
     let due = |t: Option<chrono::DateTime<chrono::Utc>>| t.map(crate::time::show).unwrap_or_default();
     let one = |to, kind, text: String| vec![Notice { to, kind, text }];

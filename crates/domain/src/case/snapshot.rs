@@ -202,6 +202,9 @@ impl CaseSnapshot {
             }
             Move::SelfHandle { .. } => self.self_handled = true,
             Move::ReportResult { outcome, text } => {
+                // A result answers any open request for time or escalation.
+                self.extension_pending = None;
+                self.escalation_requested = false;
                 self.result = Some(*outcome);
                 self.result_text = Some(text.clone());
                 self.handled_at = Some(at);

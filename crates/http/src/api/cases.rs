@@ -4,7 +4,6 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use serde::{Deserialize, Serialize};
 use shiyu_domain::area::AreaCode;
-use shiyu_domain::case::machine::available_moves;
 use shiyu_domain::case::{
     CaseSnapshot, CaseState, CategoryCode, Channel, Event, GeoPoint, Intake, Ledger, Move, Reporter, Urgency,
 };
@@ -143,6 +142,19 @@ pub struct CaseView {
     pub warning: Option<String>,
 }
 
+/// The moves the caller could make on the case now, under the deployment's rules.
+pub fn moves_for(state: &AppState, auth: &Auth, case: &CaseSnapshot) -> Vec<&'static str> {
+    let rules = state.store.rules();
+    let ctx = shiyu_domain::case::Ctx {
+        actor: &auth.principal,
+        now: chrono::Utc::now(),
+        calendar: &rules.calendar,
+        policy: &rules.policy,
+        rules: &rules.case,
+    };
+    shiyu_domain::case::machine::available_moves(case, &ctx)
+}
+
 /// Builds the view of a case for a caller.
 pub fn view(
     state: &AppState,
@@ -157,7 +169,7 @@ pub fn view(
             .to_owned()
     });
     CaseView {
-        available_moves: available_moves(&case, &auth.principal).into_iter().map(str::to_owned).collect(),
+        available_moves: moves_for(state, auth, &case).into_iter().map(str::to_owned).collect(),
         warning: warn,
         contact,
         case,

@@ -141,8 +141,8 @@ async fn branch_moves_review_return_extension_escalation_delegation_redo_supervi
         operator.ok_mv(&id, json!({"move": "supervise", "level": "centre", "note": "重点关注"})).await;
         let v = leader.ok_mv(&id, json!({"move": "supervise", "level": "top_leader", "note": ""})).await;
         assert_eq!(v["case"]["supervision"], "top_leader");
-        let v = leader.ok_mv(&id, json!({"move": "supervise", "level": "centre", "note": ""})).await;
-        assert_eq!(v["case"]["supervision"], "top_leader", "supervision never drops");
+        let (s, e) = leader.mv(&id, json!({"move": "supervise", "level": "centre", "note": ""})).await;
+        assert_eq!((s, e["error"]["code"].as_str()), (409, Some("rule")), "supervision never drops: {e}");
         operator.ok_mv(&id, json!({"move": "urge", "note": "请加快"})).await;
 
         // Handled, sent back at verification, handled again, unsatisfied, redone once, closed.
