@@ -676,6 +676,32 @@ impl Store {
             .collect()
     }
 
+    /// Marks a notice read, if it is addressed to the principal (their account, organisation or
+    /// area). Returns whether a notice was marked.
+    pub async fn mark_notification_read(&self, who: &Principal, id: &str, now: DateTime<Utc>) -> Result<bool> {
+        use shiyu_domain::scope::Binding;
+        let (org, area) = match &who.binding {
+            Binding::Org { org, .. } => (org.to_string(), String::new()),
+            Binding::Area { area } => (String::new(), area.to_string()),
+            Binding::Resident | Binding::FollowedCase { .. } => (String::new(), String::new()),
+        };
+        let mut w = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE notifications SET read_at = $1 WHERE id = $2 AND read_at IS NULL \
+             AND (user_id = $3 OR org_id = $4 OR area_code = $5)",
+        )
+        .bind(ms(now))
+        .bind(id)
+        .bind(who.user_id.to_string())
+        .bind(org)
+        .bind(area)
+        .execute(&mut *w.tx)
+        .await?
+        .rows_affected();
+        w.tx.commit().await?;
+        Ok(done == 1)
+    }
+
     /// Counter totals per metric over a subtree and a range of local days (inclusive).
     pub async fn counter_totals(
         &self,

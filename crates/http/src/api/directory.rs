@@ -42,6 +42,21 @@ pub async fn notifications(
     Ok(Json(state.store.notifications(&auth.principal, 100).await?))
 }
 
+/// Mark one of my notices read.
+#[utoipa::path(post, path = "/api/notifications/{id}/read", tag = "directory", params(("id" = String, Path)),
+    responses((status = 204), (status = 404, description = "no such notice addressed to you")))]
+pub async fn read_notification(
+    State(state): State<AppState>,
+    auth: Auth,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    if state.store.mark_notification_read(&auth.principal, &id, chrono::Utc::now()).await? {
+        Ok(axum::http::StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound("notification".into()))
+    }
+}
+
 /// The root of what a caller may browse in the tree: their area, their organisation's area, or
 /// the city for residents (who see names, not cases).
 async fn browse_root(state: &AppState, auth: &Auth) -> Result<AreaCode, ApiError> {

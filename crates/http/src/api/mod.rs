@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/board/summary", get(board::summary))
         .route("/api/me", get(directory::me))
         .route("/api/notifications", get(directory::notifications))
+        .route("/api/notifications/{id}/read", post(directory::read_notification))
         .route("/api/areas", get(directory::areas).post(directory::create_area))
         .route("/api/orgs", get(directory::orgs).post(directory::create_org))
         .route("/api/categories", get(directory::categories).post(directory::upsert_category))

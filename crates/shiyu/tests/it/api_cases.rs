@@ -69,7 +69,14 @@ async fn full_life_from_resident_to_archive() {
         assert!(kinds.contains(&"accepted") && kinds.contains(&"result") && kinds.contains(&"closed"), "{kinds:?}");
         // The lead department was notified of the dispatch.
         let (_, notes) = handler.get("/api/notifications").await;
-        assert!(notes.as_array().expect("notes").iter().any(|n| n["kind"] == "dispatched"));
+        let dispatched =
+            notes.as_array().expect("notes").iter().find(|n| n["kind"] == "dispatched").expect("dispatched");
+        assert_eq!(dispatched["read"], false);
+        let read = format!("/api/notifications/{}/read", dispatched["id"].as_str().expect("id"));
+        assert_eq!(resident.post(&read, json!({})).await.0, 404, "not addressed to the resident");
+        assert_eq!(handler.post(&read, json!({})).await.0, 204);
+        let (_, notes) = handler.get("/api/notifications").await;
+        assert!(notes.as_array().expect("notes").iter().any(|n| n["kind"] == "dispatched" && n["read"] == true));
         let report = app.store.verify_histories().await.expect("verify");
         assert!(report.findings.is_empty(), "{engine:?}: {:?}", report.findings);
         assert_eq!(report.events, 9);
