@@ -1,12 +1,23 @@
 //! The server-rendered web UI: askama templates compiled into the binary, Chinese by default with
-//! English on request, small scripts (htmx) for partial updates, usable on a phone.
+//! English on request, htmx for partial updates, usable on a phone. Every page works without
+//! scripts; htmx only spares reloads (list filters, notices, the merge lookup).
+//!
+//! - [`layout`]: the page frame (top bar, navigation by role) and rendering;
+//! - [`text`]: every string of the pages in both languages;
+//! - [`forms`]: the fields of each move's form and their conversion to the API's move body;
+//! - [`views`], [`names`]: what lists show of a case, and names looked up once per page;
+//! - [`pages`]: the handlers, one module per page.
+
+pub mod forms;
+pub mod layout;
+pub mod names;
+pub mod pages;
+pub mod text;
+pub mod views;
 
 use axum::Router;
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 
-use crate::auth::MaybeAuth;
-use crate::i18n::Lang;
 use crate::state::AppState;
 
 /// Escapes text for HTML.
@@ -27,24 +38,19 @@ pub fn escape(text: &str) -> String {
 
 /// The web routes.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/", get(home)).route("/login", get(login_page))
-}
-
-async fn home(MaybeAuth(auth): MaybeAuth) -> Response {
-    match auth {
-        None => Redirect::to("/login").into_response(),
-        Some(a) => {
-            Html(format!("<!doctype html><meta charset=utf-8><title>shiyu</title><p>{}</p>", escape(&a.user.name)))
-                .into_response()
-        }
-    }
-}
-
-async fn login_page(headers: axum::http::HeaderMap) -> Html<String> {
-    let lang = Lang::from_headers(&headers);
-    Html(format!(
-        "<!doctype html><html lang=\"{}\"><meta charset=utf-8><title>shiyu</title><form method=post action=/login><input name=username><input name=password type=password><button>{}</button></form></html>",
-        lang.code(),
-        lang.pick("登录", "Sign in")
-    ))
+    Router::new()
+        .route("/", get(pages::home::home))
+        .route("/notifications", get(pages::home::notices))
+        .route("/login", get(pages::login::page))
+        .route("/lang/{code}", get(pages::language::switch))
+        .route("/cases", get(pages::cases::list))
+        .route("/cases/overdue", get(pages::cases::overdue))
+        .route("/cases/lookup", get(pages::case::lookup))
+        .route("/cases/new", get(pages::intake::staff_form).post(pages::intake::staff_submit))
+        .route("/cases/{id}", get(pages::case::page))
+        .route("/cases/{id}/moves/{name}", post(pages::case::make_move))
+        .route("/r", get(pages::resident::home))
+        .route("/r/new", get(pages::intake::resident_form).post(pages::intake::resident_submit))
+        .route("/follow", get(pages::follow::page).post(pages::follow::lookup))
+        .route("/follow/rate", post(pages::follow::rate))
 }

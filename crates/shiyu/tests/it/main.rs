@@ -4,6 +4,7 @@
 mod common;
 
 mod api_cases;
+mod browser;
 mod history;
 mod notify;
 mod roles;

@@ -1,0 +1,10 @@
+//! One module per page or group of pages, each with its handlers and the template struct it fills.
+
+pub mod case;
+pub mod cases;
+pub mod follow;
+pub mod home;
+pub mod intake;
+pub mod language;
+pub mod login;
+pub mod resident;

@@ -1,0 +1,329 @@
+//! Every string the web pages show, in Chinese and English, kept side by side so a translation
+//! can never be forgotten: [`Text`] is one struct with a field per string, built twice by one
+//! macro, so a missing translation is a compile error. Labels of the domain's vocabularies
+//! (states, ledgers, …) live in the domain; this module adds the ones only screens need (move
+//! buttons, form fields).
+
+use shiyu_domain::case::Move;
+
+use crate::i18n::Lang;
+
+/// Defines [`Text`] and its two instances from `key: "中文", "English";` lines.
+macro_rules! texts {
+    ($($key:ident: $zh:literal, $en:literal;)+) => {
+        /// The web pages' strings in one language. Each field's documentation is its Chinese text.
+        #[derive(Debug)]
+        pub struct Text {
+            $(#[doc = $zh] pub $key: &'static str,)+
+        }
+
+        /// 中文.
+        pub static ZH: Text = Text { $($key: $zh,)+ };
+
+        /// English.
+        pub static EN: Text = Text { $($key: $en,)+ };
+    };
+}
+
+texts! {
+    app_name: "市域社会治理平台", "City Social Governance Platform";
+    app_short: "市域", "Shiyu";
+    about: "群众诉求和网格事件一口受理、分类建账、快速交办、跟踪督办，直到群众满意后销号归档。",
+        "One platform where every resident request and grid report enters once, is routed to whoever must act, and is followed until the resident says it is done.";
+    footer: "市域社会治理平台 · 服务群众，不做监控", "City Social Governance Platform · a service, not surveillance";
+    sign_in: "登录", "Sign in";
+    sign_out: "退出", "Sign out";
+    username: "用户名", "User name";
+    password: "密码", "Password";
+    login_title: "登录市域社会治理平台", "Sign in to the platform";
+    login_follow: "没有账号？凭诉求编号和电话查询办理进度", "No account? Follow a request with its number and your phone";
+    switch_to: "English", "中文";
+    colon: "：", ": ";
+    list_sep: "、", ", ";
+    paren_open: "（", " (";
+    paren_close: "）", ")";
+    nav_home: "首页", "Home";
+    nav_cases: "诉求列表", "Cases";
+    nav_overdue: "超期督办", "Overdue";
+    nav_intake: "登记诉求", "Register";
+    nav_report: "上报事件", "Report";
+    nav_my: "我的诉求", "My requests";
+    nav_new_request: "我要反映", "New request";
+    nav_follow: "进度查询", "Follow a request";
+    notices: "消息提醒", "Notices";
+    no_notices: "暂无消息", "No notices";
+    empty_list: "暂无诉求", "No cases";
+    more: "查看全部", "See all";
+    summary: "诉求概况", "Summary";
+    total: "合计", "Total";
+    overdue_count: "超期", "Overdue";
+    home_operator: "受理台", "Intake desk";
+    home_handler: "承办台", "Handling desk";
+    home_leader: "领导工作台", "Leader's desk";
+    home_grid: "网格工作台", "Grid desk";
+    home_overview: "工作概况", "Overview";
+    q_to_accept: "待受理", "To accept";
+    q_to_dispatch: "待交办（含退回）", "To dispatch (incl. returned)";
+    q_requests: "待决定的延期、提级申请", "Extension and escalation requests";
+    q_revisit: "待回访、销号", "To revisit and close";
+    q_overdue: "超期诉求", "Overdue";
+    q_to_sign: "待签收", "To sign for";
+    q_in_progress: "办理中", "In progress";
+    q_review: "待阅批", "To review";
+    q_verify: "待把关", "To verify";
+    q_supervised: "督办诉求", "Supervised";
+    q_grid_open: "本网格在办诉求", "Open cases in my grid";
+    col_number: "编号", "Number";
+    col_title: "标题", "Title";
+    col_state: "状态", "State";
+    col_area: "区域", "Area";
+    col_lead: "主办单位", "Lead organisation";
+    col_due: "期限", "Due";
+    col_overdue_by: "超期时长", "Overdue by";
+    hours: "小时", "h";
+    days_unit: "个工作日", "working days";
+    filter_state: "状态", "State";
+    filter_all_states: "全部状态", "All states";
+    filter_open: "在办", "Open";
+    filter_overdue: "仅超期", "Overdue only";
+    filter_supervised: "仅督办", "Supervised only";
+    filter_q: "标题关键词", "Title contains";
+    filter_apply: "筛选", "Filter";
+    page_prev: "上一页", "Previous";
+    page_next: "下一页", "Next";
+    page_of: "共 {total} 件，第 {page}/{pages} 页", "{total} cases, page {page} of {pages}";
+    overdue_title: "超期督办看板", "Overdue board";
+    overdue_intro: "当前环节已超过期限的在办诉求，超期最久的在前。", "Open cases past the deadline of their current stage, most overdue first.";
+    intake_title: "登记诉求", "Register a case";
+    intake_grid_title: "上报事件", "Report an event";
+    resident_new_title: "我要反映", "Submit a request";
+    resident_new_intro: "请写明事情发生的地点、经过和您的诉求。提交后会生成诉求编号，可随时查看办理进度。",
+        "Say where it is, what happened and what you ask for. You get a case number and can follow it here.";
+    f_ledger: "台账类型", "Ledger";
+    f_kind: "反映类型", "Kind of request";
+    f_category: "分类", "Category";
+    f_channel: "来源渠道", "Channel";
+    f_urgency: "紧急程度", "Urgency";
+    f_title: "标题", "Title";
+    f_text: "内容", "Details";
+    f_area: "所属区域", "Area";
+    f_contact: "反映人联系方式（选填）", "Reporter's contact (optional)";
+    f_contact_name: "姓名", "Name";
+    f_contact_phone: "电话", "Phone";
+    f_location: "位置（选填，WGS-84）", "Location (optional, WGS-84)";
+    f_lon: "经度", "Longitude";
+    f_lat: "纬度", "Latitude";
+    use_my_location: "使用当前位置", "Use my location";
+    choose: "请选择", "Choose";
+    submit: "提交", "Submit";
+    title_hint: "一句话概括，如：小区路灯不亮", "One line, e.g. street light out";
+    d_ledger: "台账", "Ledger";
+    d_category: "分类", "Category";
+    d_channel: "来源", "Channel";
+    d_urgency: "紧急程度", "Urgency";
+    d_area: "发生地", "Where";
+    d_location: "坐标", "Coordinates";
+    d_handling: "承办中心", "Responsible centre";
+    d_lead: "主办单位", "Lead organisation";
+    d_co: "协办单位", "Co-organisations";
+    d_reporter: "反映人", "Reporter";
+    d_anonymous: "匿名", "Anonymous";
+    d_account: "群众账号", "Resident account";
+    d_created: "登记时间", "Registered";
+    d_sign_by: "签收期限", "Sign by";
+    d_handle_by: "办理期限", "Handle by";
+    d_revisit_by: "回访期限", "Revisit by";
+    d_due: "当前环节期限", "Current deadline";
+    d_expected: "预计办结", "Expected by";
+    d_instruction: "领导批示", "Leader's instruction";
+    d_result: "办理结果", "Result";
+    d_satisfaction: "群众评价", "Resident's rating";
+    d_supervision: "督办", "Supervision";
+    d_extension: "待审批延期", "Extension asked";
+    d_escalation: "已申请提级", "Escalation asked";
+    d_redo: "重办次数", "Redos";
+    d_returns: "退回次数", "Returns";
+    d_merged_into: "已合并至", "Merged into";
+    d_closed_level: "办结层级", "Closed at level";
+    d_closed: "销号时间", "Closed";
+    d_text: "诉求内容", "Request";
+    timeline: "办理过程", "History";
+    actions: "可办理操作", "What you can do";
+    no_actions: "当前环节无需您操作。", "Nothing for you to do at this stage.";
+    more_actions: "更多操作", "More actions";
+    done_prefix: "已完成：", "Done: ";
+    yes: "是", "Yes";
+    accept_yes: "同意受理", "Accept";
+    accept_no: "不予受理", "Do not accept";
+    grant_yes: "同意延期", "Grant";
+    grant_no: "不同意", "Refuse";
+    merge_placeholder: "如 2026-0421-000153", "e.g. 2026-0421-000153";
+    merge_lookup_none: "范围内没有此编号的诉求", "No case with this number in your scope";
+    by_platform: "系统", "Platform";
+    ev_lead: "主办", "Lead";
+    ev_co: "协办", "Co";
+    ev_to: "下派至", "To";
+    ev_handling: "承办中心变为", "Now handled by";
+    ev_days: "申请延期", "Asked for";
+    ev_outcome: "结果", "Outcome";
+    ev_rating: "评价", "Rating";
+    ev_level: "级别", "Level";
+    ev_merged: "合并至", "Into";
+    resident_home: "我的诉求", "My requests";
+    resident_intro: "您提交的诉求都在这里，可查看办理进度，办结后请对结果进行评价。",
+        "Your requests are listed here; follow their progress and rate the result when done.";
+    new_request: "我要反映", "New request";
+    follow_title: "诉求进度查询", "Follow a request";
+    follow_intro: "电话或来访反映的诉求，凭诉求编号和登记时留下的电话即可查询办理进度、对办理结果进行评价。",
+        "For requests made by phone or in person: enter the case number and the phone you gave to see progress and rate the result.";
+    follow_number: "诉求编号", "Case number";
+    follow_phone: "联系电话", "Phone";
+    follow_go: "查询", "Look up";
+    follow_not_found: "未找到与该编号和电话对应的诉求，请核对后重试。", "No request matches this number and phone; check and try again.";
+    rate_title: "请对办理结果进行评价", "Please rate the result";
+    rate_go: "提交评价", "Send rating";
+    rate_thanks: "感谢您的评价！", "Thank you for your rating!";
+    rated: "您的评价", "Your rating";
+    f_note: "意见（选填）", "Comment (optional)";
+}
+
+/// The strings of a language.
+pub fn text(lang: Lang) -> &'static Text {
+    match lang {
+        Lang::Zh => &ZH,
+        Lang::En => &EN,
+    }
+}
+
+/// The label of a move's button and form, by wire name.
+pub fn move_label(lang: Lang, name: &str) -> &'static str {
+    let (zh, en) = match name {
+        "register" => ("登记", "Register"),
+        "request_review" => ("提请阅批", "Ask for review"),
+        "review" => ("阅批", "Review"),
+        "accept" => ("受理", "Accept"),
+        "not_accept" => ("不予受理", "Do not accept"),
+        "merge" => ("合并重复诉求", "Merge into another case"),
+        "dispatch" => ("交办", "Dispatch"),
+        "sign" => ("签收", "Sign for"),
+        "return" => ("退回", "Return as misrouted"),
+        "request_extension" => ("申请延期", "Ask for more time"),
+        "decide_extension" => ("审批延期", "Decide on extension"),
+        "request_escalation" => ("申请提级", "Ask for escalation"),
+        "escalate" => ("提级", "Escalate"),
+        "delegate" => ("下派", "Delegate"),
+        "self_handle" => ("网格自办", "Handle on the spot"),
+        "report_result" => ("反馈结果", "Report the result"),
+        "verify" => ("把关通过", "Verify"),
+        "send_back" => ("把关退回", "Send back"),
+        "record_revisit" => ("回访评价", "Record the revisit"),
+        "redo" => ("重办", "Redo"),
+        "close" => ("销号", "Close"),
+        "archive" => ("归档", "Archive"),
+        "supervise" => ("督办", "Supervise"),
+        "urge" => ("催办", "Urge"),
+        _ => ("", ""),
+    };
+    lang.pick(zh, en)
+}
+
+/// The label of a resident's own moves, worded for them.
+pub fn resident_move_label(lang: Lang, name: &str) -> &'static str {
+    match name {
+        "record_revisit" => lang.pick("评价办理结果", "Rate the result"),
+        other => move_label(lang, other),
+    }
+}
+
+/// The label of a recorded move in the history.
+pub fn event_label(lang: Lang, mv: &Move) -> &'static str {
+    match lang {
+        Lang::Zh => mv.label_zh(),
+        Lang::En => match mv {
+            Move::Register(_) => "Registered",
+            Move::RequestReview { .. } => "Review asked",
+            Move::Review { accept: true, .. } => "Reviewed: accept",
+            Move::Review { accept: false, .. } => "Reviewed: do not accept",
+            Move::Accept { .. } => "Accepted, reporter told",
+            Move::NotAccept { .. } => "Not accepted",
+            Move::Merge { .. } => "Merged",
+            Move::Dispatch { .. } => "Dispatched",
+            Move::Sign => "Signed for",
+            Move::Return { .. } => "Returned as misrouted",
+            Move::RequestExtension { .. } => "Extension asked",
+            Move::DecideExtension { grant: true, .. } => "Extension granted",
+            Move::DecideExtension { grant: false, .. } => "Extension refused",
+            Move::RequestEscalation { .. } => "Escalation asked",
+            Move::Escalate { .. } => "Escalated",
+            Move::Delegate { .. } => "Delegated",
+            Move::SelfHandle { .. } => "Handled on the spot",
+            Move::ReportResult { .. } => "Result reported",
+            Move::Verify { .. } => "Verified",
+            Move::SendBack { .. } => "Sent back",
+            Move::RecordRevisit { .. } => "Revisit recorded",
+            Move::Redo { .. } => "Redo ordered",
+            Move::Close { .. } => "Closed",
+            Move::Archive => "Archived",
+            Move::Supervise { .. } => "Put under supervision",
+            Move::Urge { .. } => "Urged",
+        },
+    }
+}
+
+/// The label of a field of a move form.
+pub fn field_label(lang: Lang, field: &str) -> &'static str {
+    let (zh, en) = match field {
+        "note" => ("备注", "Note"),
+        "reason" => ("理由", "Reason"),
+        "instruction" => ("批示意见", "Instruction"),
+        "accept" => ("阅批结论", "Decision"),
+        "grant" => ("审批结论", "Decision"),
+        "lead" => ("主办单位", "Lead organisation"),
+        "co" => ("协办单位（可多选）", "Co-organisations (any number)"),
+        "days" => ("延期天数（工作日）", "Days (working days)"),
+        "to" => ("下派区域", "Area"),
+        "outcome" => ("办理结果", "Outcome"),
+        "text" => ("办理情况", "What was done"),
+        "satisfaction" => ("满意度", "Satisfaction"),
+        "level" => ("督办级别", "Level"),
+        "into_number" => ("合并到的诉求编号", "Number of the case to merge into"),
+        _ => ("", ""),
+    };
+    lang.pick(zh, en)
+}
+
+/// `label：value` with the language's colon.
+pub fn labelled(t: &Text, label: &str, value: impl std::fmt::Display) -> String {
+    format!("{label}{}{value}", t.colon)
+}
+
+/// Fills `{name}` placeholders of a text.
+pub fn fill(template: &str, values: &[(&str, String)]) -> String {
+    let mut out = template.to_owned();
+    for (k, v) in values {
+        out = out.replace(&format!("{{{k}}}"), v);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_move_has_labels_in_both_languages() {
+        for name in Move::NAMES {
+            assert!(!move_label(Lang::Zh, name).is_empty(), "{name}");
+            assert!(!move_label(Lang::En, name).is_empty(), "{name}");
+        }
+        assert_eq!(resident_move_label(Lang::Zh, "record_revisit"), "评价办理结果");
+        assert_eq!(event_label(Lang::Zh, &Move::Sign), "签收");
+        assert_eq!(event_label(Lang::En, &Move::Sign), "Signed for");
+    }
+
+    #[test]
+    fn placeholders_are_filled() {
+        let s = fill(ZH.page_of, &[("total", "12".into()), ("page", "1".into()), ("pages", "2".into())]);
+        assert_eq!(s, "共 12 件，第 1/2 页");
+    }
+}
