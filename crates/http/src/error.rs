@@ -112,6 +112,7 @@ impl ApiError {
                 let st = shiyu_domain::case::CaseState::parse(state)
                     .map(|s| lang.pick(s.label_zh(), s.label_en()).to_owned())
                     .unwrap_or_else(|_| state.clone());
+                let action = crate::web::text::move_label(lang, action);
                 match lang {
                     Lang::Zh => format!("诉求当前状态为“{st}”，不能执行“{action}”"),
                     Lang::En => format!("The case is {st}; “{action}” is not possible now."),

@@ -97,13 +97,13 @@ async fn main() -> anyhow::Result<()> {
             }
             let store = shiyu::app::open_store(&db.display().to_string(), &data).await?;
             let accounts = shiyu::demo::build(&store, cases, &mut std::io::stdout()).await?;
-            if no_serve {
-                return Ok(());
-            }
             println!();
             println!("演示账号 / demo accounts (password for all: {}):", shiyu::demo::DEMO_PASSWORD);
             for a in &accounts {
                 println!("  {:<12} {:<10} {}", a.username, a.role_label, a.note);
+            }
+            if no_serve {
+                return Ok(());
             }
             serve_until_signal(store, data, &listen).await
         }

@@ -95,7 +95,10 @@ pub fn notices(after: &CaseSnapshot, event: &Event) -> Vec<Notice> {
             Notice {
                 to: Recipient::Reporter,
                 kind: "result",
-                text: format!("您的诉求 {n} 已办理：{}。请评价办理结果。", after.result_text.as_deref().unwrap_or("")),
+                text: format!(
+                    "您的诉求 {n} 已办理：{}。请评价办理结果。",
+                    after.result_text.as_deref().unwrap_or("").trim_end_matches(['。', '.', ' '])
+                ),
             },
         ],
         Move::Close { .. } => one(Recipient::Reporter, "closed", format!("您的诉求 {n} 已办结销号，感谢您的参与。")),

@@ -12,7 +12,8 @@ use axum::routing::{get, post};
 
 use crate::state::AppState;
 
-/// The API routes (login and logout are mounted with the rate limiter in [`crate::router`]).
+/// The API routes (login and the public follow-up routes are mounted with the rate limiter in
+/// [`crate::router`]).
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/cases", post(cases::create).get(cases::list))
@@ -32,6 +33,4 @@ pub fn routes() -> Router<AppState> {
         .route("/api/categories", get(directory::categories).post(directory::upsert_category))
         .route("/api/users", get(directory::users).post(directory::create_user))
         .route("/api/tokens", post(directory::create_token))
-        .route("/api/public/follow", post(public::follow))
-        .route("/api/public/rate", post(public::rate))
 }

@@ -51,6 +51,5 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/moves/{name}", post(pages::case::make_move))
         .route("/r", get(pages::resident::home))
         .route("/r/new", get(pages::intake::resident_form).post(pages::intake::resident_submit))
-        .route("/follow", get(pages::follow::page).post(pages::follow::lookup))
-        .route("/follow/rate", post(pages::follow::rate))
+        .route("/follow", get(pages::follow::page))
 }

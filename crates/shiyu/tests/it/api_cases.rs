@@ -536,3 +536,21 @@ async fn sessions_expire_and_only_hashes_are_stored() {
     assert!(!holds(b"live-token"), "session token stored in clear");
     assert!(holds(shiyu_storage::sessions::secret_hash("live-token").as_bytes()), "hash is what is stored");
 }
+
+#[tokio::test]
+async fn public_follow_up_is_rate_limited_against_phone_guessing() {
+    let app = TestApp::spawn_with(crate::common::Engine::Sqlite, |c| {
+        c.login_burst = 3;
+        c.login_replenish_seconds = 60;
+    })
+    .await;
+    let anon = app.anonymous();
+    let mut statuses = Vec::new();
+    for i in 0..5 {
+        let (s, _) = anon
+            .post("/api/public/follow", json!({"number": "2026-0101-000001", "phone": format!("1390000{i:04}")}))
+            .await;
+        statuses.push(s);
+    }
+    assert_eq!(statuses, [404, 404, 404, 429, 429]);
+}
