@@ -321,6 +321,13 @@ pub fn decide(case: &CaseSnapshot, mv: Move, ctx: &Ctx<'_>) -> Result<Event, Dom
     match &mv {
         Move::Accept { .. } | Move::Review { accept: true, .. } => fx.handle_by = Some(cal.add(now, limits.handle)),
         Move::Dispatch { .. } => {
+            // The centre that dispatches owns the case from now on: a grid finding sent to a
+            // department by the street is the street's, and is counted as closed there.
+            if let Scope::Subtree(root) = ctx.actor.scope() {
+                if root.level() < case.handling_area.level() {
+                    fx.handling_area = Some(root);
+                }
+            }
             fx.sign_by = Some(cal.add(now, limits.sign));
             fx.handle_by = Some(cal.add(now, limits.handle));
         }

@@ -554,3 +554,23 @@ async fn public_follow_up_is_rate_limited_against_phone_guessing() {
     }
     assert_eq!(statuses, [404, 404, 404, 429, 429]);
 }
+
+#[tokio::test]
+async fn a_grid_finding_dispatched_by_the_street_is_closed_at_the_street() {
+    let app = TestApp::spawn(crate::common::Engine::Sqlite).await;
+    let grid = app.client("grid_worker").await;
+    let operator = app.client("operator").await;
+    let handler = app.client("handler").await;
+    let leader = app.client("leader").await;
+    let id = app.new_case(&grid, &app.fx.grid, "楼顶违建").await;
+    let v = operator.ok_mv(&id, json!({"move": "accept", "note": ""})).await;
+    assert_eq!(v["case"]["handling_area"], app.fx.grid.as_str(), "accepted, still the grid's to self-handle");
+    let v = operator.ok_mv(&id, json!({"move": "dispatch", "lead": app.fx.dept.id, "co": [], "note": ""})).await;
+    assert_eq!(v["case"]["handling_area"], app.fx.street.as_str(), "the dispatching street now owns it");
+    handler.ok_mv(&id, json!({"move": "sign"})).await;
+    handler.ok_mv(&id, json!({"move": "report_result", "outcome": "resolved", "text": "已拆除"})).await;
+    leader.ok_mv(&id, json!({"move": "verify", "note": ""})).await;
+    operator.ok_mv(&id, json!({"move": "record_revisit", "satisfaction": "satisfied", "note": ""})).await;
+    let v = operator.ok_mv(&id, json!({"move": "close", "note": ""})).await;
+    assert_eq!(v["case"]["closed_level"], "street");
+}
