@@ -8,3 +8,4 @@ mod browser;
 mod history;
 mod notify;
 mod roles;
+mod web_roles;

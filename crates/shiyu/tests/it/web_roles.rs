@@ -1,0 +1,168 @@
+//! Every role against every web page: allowed, refused, or sent to sign in; and no case page
+//! outside the person's scope.
+
+use serde_json::json;
+use shiyu_domain::case::{CategoryCode, Channel, Intake, Ledger, Move, Reporter, Urgency, machine};
+use shiyu_domain::ids::CaseId;
+use shiyu_domain::role::Role;
+use shiyu_domain::scope::Scope;
+
+use crate::common::{PASSWORD, TestApp, engines};
+
+async fn browser_session(app: &TestApp, who: &str) -> reqwest::Client {
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let user = &app.fx.users[who];
+    let res = c
+        .post(app.url("/login"))
+        .form(&[("username", user.username.as_str()), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(res.status(), 303, "form login as {who}");
+    c
+}
+
+async fn status(c: &reqwest::Client, url: String) -> (u16, String) {
+    let r = c.get(url).send().await.expect("get");
+    let loc = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    (r.status().as_u16(), loc)
+}
+
+#[tokio::test]
+async fn every_role_against_every_page() {
+    for engine in engines() {
+        let app = TestApp::spawn(engine).await;
+        let resident = app.client("resident").await;
+        let id = app.new_case(&resident, &app.fx.grid, "网页矩阵").await;
+        let operator = app.client("operator").await;
+        operator.ok_mv(&id, json!({"move": "accept", "note": ""})).await;
+        operator.ok_mv(&id, json!({"move": "dispatch", "lead": app.fx.dept.id, "co": [], "note": ""})).await;
+
+        let anon = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        for page in
+            ["/", "/cases", "/cases/overdue", "/cases/new", "/r", "/r/new", "/notifications", &format!("/cases/{id}")]
+        {
+            let (s, loc) = status(&anon, app.url(page)).await;
+            assert!(matches!(s, 302 | 303 | 307) && loc == "/login", "anonymous {page}: {s} {loc}");
+        }
+        for page in ["/login", "/follow"] {
+            assert_eq!(status(&anon, app.url(page)).await.0, 200, "anonymous {page}");
+        }
+
+        let (_, case) = operator.get(&format!("/api/cases/{id}")).await;
+        let number = case["case"]["number"].as_str().expect("number").to_owned();
+        for who in [
+            "resident",
+            "resident2",
+            "grid_worker",
+            "operator",
+            "operator2",
+            "district_operator",
+            "city_operator",
+            "handler",
+            "handler2",
+            "leader",
+            "leader2",
+            "district_leader",
+            "mediator",
+            "analyst",
+            "admin",
+        ] {
+            let user = &app.fx.users[who];
+            let role = user.role;
+            let resident = role == Role::Resident;
+            let sees = user.principal().scope().sees(
+                // The case's visibility as the domain defines it, from the stored row.
+                app.store
+                    .case_record(&Scope::Subtree(app.fx.city.clone()), CaseId::parse(&id).expect("id"))
+                    .await
+                    .expect("case")
+                    .case
+                    .visibility(),
+            );
+            let registers = machine::may(role, &Move::Register(dummy_intake(&app)));
+            let c = browser_session(&app, who).await;
+            let want = |page: &str| -> (u16, &'static str) {
+                match page {
+                    "/" if resident => (303, "/r"),
+                    "/r" if !resident => (303, "/"),
+                    "/r/new" if !resident => (303, "/cases/new"),
+                    "/cases/new" if resident => (303, "/r/new"),
+                    "/cases/new" if !registers => (403, ""),
+                    p if p.starts_with("/cases/0") => (if sees { 200 } else { 404 }, ""),
+                    _ => (200, ""),
+                }
+            };
+            for page in [
+                "/",
+                "/cases",
+                "/cases/overdue",
+                "/cases/new",
+                "/r",
+                "/r/new",
+                "/notifications",
+                &format!("/cases/{id}"),
+            ] {
+                let (s, loc) = status(&c, app.url(page)).await;
+                let (ws, wl) = want(page);
+                assert_eq!((s, loc.as_str()), (ws, wl), "{engine:?} {who} GET {page}");
+            }
+            // Lists and the case page never show a case outside scope.
+            let list = c.get(app.url("/cases")).send().await.expect("list").text().await.expect("text");
+            assert_eq!(list.contains(&number), sees, "{who} list");
+            let page = c.get(app.url(&format!("/cases/{id}"))).send().await.expect("page").text().await.expect("text");
+            assert_eq!(page.contains("网页矩阵"), sees, "{who} case page");
+            // A move by form: only the lead department's handler may sign; the CSRF token is
+            // taken from the page as a browser would.
+            if sees {
+                let csrf = page
+                    .split("name=\"_csrf\" value=\"")
+                    .nth(1)
+                    .and_then(|r| r.split('"').next())
+                    .unwrap_or("")
+                    .to_owned();
+                let r = c
+                    .post(app.url(&format!("/cases/{id}/moves/sign")))
+                    .form(&[("_csrf", csrf.as_str())])
+                    .send()
+                    .await
+                    .expect("post");
+                if who == "handler" {
+                    assert_eq!(r.status(), 303, "handler signs by form");
+                    // Put the case back to dispatched for the next accounts.
+                    let h = app.client("handler").await;
+                    h.ok_mv(&id, json!({"move": "request_escalation", "reason": "矩阵"})).await;
+                    operator.ok_mv(&id, json!({"move": "escalate", "reason": "矩阵"})).await;
+                    app.client("district_operator")
+                        .await
+                        .ok_mv(&id, json!({"move": "delegate", "to": app.fx.street.as_str(), "reason": "矩阵"}))
+                        .await;
+                    operator
+                        .ok_mv(&id, json!({"move": "dispatch", "lead": app.fx.dept.id, "co": [], "note": ""}))
+                        .await;
+                } else {
+                    assert!(matches!(r.status().as_u16(), 403 | 409), "{who} sign by form: {}", r.status());
+                }
+            }
+        }
+    }
+}
+
+fn dummy_intake(app: &TestApp) -> Intake {
+    Intake {
+        ledger: Ledger::Demand,
+        category: CategoryCode::parse(&app.fx.category).expect("category"),
+        channel: Channel::Web,
+        urgency: Urgency::Normal,
+        title: "x".into(),
+        text: "x".into(),
+        area: app.fx.grid.clone(),
+        location: None,
+        reporter: Reporter::Anonymous,
+        attachments: vec![],
+    }
+}
