@@ -49,6 +49,27 @@ enum Command {
         #[arg(long)]
         no_serve: bool,
     },
+    /// Set up a new deployment: the city, the default category tree and the first administrator.
+    Init {
+        /// Database URL or SQLite path.
+        #[arg(long, env = "SHIYU_DATABASE")]
+        database: Option<String>,
+        /// Data folder.
+        #[arg(long, env = "SHIYU_DATA", default_value = "shiyu-data")]
+        data: PathBuf,
+        /// The city's 12-digit division code, e.g. 320100000000.
+        #[arg(long)]
+        city_code: String,
+        /// The city's name.
+        #[arg(long)]
+        city_name: String,
+        /// The administrator's login name.
+        #[arg(long, default_value = "admin")]
+        admin: String,
+        /// The administrator's password (at least 8 characters); read from this variable.
+        #[arg(long, env = "SHIYU_ADMIN_PASSWORD", hide_env_values = true)]
+        admin_password: String,
+    },
     /// Apply database migrations and exit.
     Migrate {
         /// Database URL or SQLite path.
@@ -106,6 +127,13 @@ async fn main() -> anyhow::Result<()> {
                 return Ok(());
             }
             serve_until_signal(store, data, &listen).await
+        }
+        Command::Init { database, data, city_code, city_name, admin, admin_password } => {
+            let url = database.unwrap_or_else(|| shiyu::app::default_database_url(&data));
+            let store = shiyu::app::open_store(&url, &data).await?;
+            let n = shiyu::seed::init(&store, &city_code, &city_name, &admin, &admin_password).await?;
+            println!("city {city_code} {city_name} created with {n} categories; administrator: {admin}");
+            Ok(())
         }
         Command::Migrate { database, data } => {
             let url = database.unwrap_or_else(|| shiyu::app::default_database_url(&data));

@@ -100,3 +100,60 @@ mod tests {
         }
     }
 }
+
+/// Sets up a new deployment: the city area, the default category tree, and an administrator
+/// bound to the city. Refuses when the city already exists, so it cannot overwrite a running one.
+pub async fn init(
+    store: &Store,
+    city_code: &str,
+    city_name: &str,
+    admin: &str,
+    password: &str,
+) -> anyhow::Result<usize> {
+    use shiyu_domain::area::{AreaCode, AreaLevel};
+    let code = AreaCode::parse(city_code).map_err(|e| anyhow::anyhow!("--city-code: {e}"))?;
+    anyhow::ensure!(code.level() == AreaLevel::City, "--city-code must be a city code such as 320100000000");
+    anyhow::ensure!(
+        store.default_city().await.is_err(),
+        "this database already has a city; init is for new deployments"
+    );
+    let hash = shiyu_http::auth::password::hash(password)
+        .map_err(|_| anyhow::anyhow!("the password must have at least 8 characters"))?;
+    let now = chrono::Utc::now();
+    store.create_area(&code, city_name, None, now).await?;
+    let n = categories(store).await?;
+    store
+        .create_user(
+            admin,
+            "系统管理员",
+            shiyu_domain::role::Role::Admin,
+            shiyu_domain::scope::Binding::Area { area: code },
+            &hash,
+            now,
+        )
+        .await?;
+    Ok(n)
+}
+
+#[cfg(test)]
+mod init_tests {
+    #[tokio::test]
+    async fn init_creates_city_categories_and_admin_once() {
+        let dir = tempfile::tempdir().expect("dir");
+        let store = shiyu_storage::Store::open(
+            &dir.path().join("s.db").display().to_string(),
+            shiyu_storage::config::Rules::default(),
+            vec![7; 32],
+        )
+        .await
+        .expect("store");
+        assert!(super::init(&store, "320100000000", "某市", "admin", "short").await.is_err(), "short password");
+        assert!(super::init(&store, "320102000000", "某区", "admin", "long-enough").await.is_err(), "not a city");
+        let n = super::init(&store, "320100000000", "某市", "admin", "long-enough").await.expect("init");
+        assert!(n > 100);
+        let (user, hash) = store.user_for_login("admin").await.expect("admin");
+        assert_eq!(user.role, shiyu_domain::role::Role::Admin);
+        assert!(shiyu_http::auth::password::verify("long-enough", &hash));
+        assert!(super::init(&store, "320100000000", "某市", "admin2", "long-enough").await.is_err(), "only once");
+    }
+}
