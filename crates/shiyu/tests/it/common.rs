@@ -32,6 +32,25 @@ pub fn engines() -> Vec<Engine> {
     v
 }
 
+/// Fixture accounts, one or more per role, bound at different places.
+pub const ACCOUNTS: [&str; 15] = [
+    "resident",
+    "resident2",
+    "grid_worker",
+    "operator",
+    "operator2",
+    "district_operator",
+    "city_operator",
+    "handler",
+    "handler2",
+    "leader",
+    "leader2",
+    "district_leader",
+    "mediator",
+    "analyst",
+    "admin",
+];
+
 /// The password of every fixture account.
 pub const PASSWORD: &str = "test-password-1";
 

@@ -2,26 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::common::{TestApp, engines};
-
-/// Fixture accounts, one or more per role, bound at different places.
-const WHO: [&str; 15] = [
-    "resident",
-    "resident2",
-    "grid_worker",
-    "operator",
-    "operator2",
-    "district_operator",
-    "city_operator",
-    "handler",
-    "handler2",
-    "leader",
-    "leader2",
-    "district_leader",
-    "mediator",
-    "analyst",
-    "admin",
-];
+use crate::common::{ACCOUNTS as WHO, TestApp, engines};
 
 fn role_of(who: &str) -> &str {
     match who {

@@ -7,7 +7,7 @@ use shiyu_domain::ids::CaseId;
 use shiyu_domain::role::Role;
 use shiyu_domain::scope::Scope;
 
-use crate::common::{PASSWORD, TestApp, engines};
+use crate::common::{ACCOUNTS, PASSWORD, TestApp, engines};
 
 async fn browser_session(app: &TestApp, who: &str) -> reqwest::Client {
     let c = reqwest::Client::builder()
@@ -55,23 +55,7 @@ async fn every_role_against_every_page() {
 
         let (_, case) = operator.get(&format!("/api/cases/{id}")).await;
         let number = case["case"]["number"].as_str().expect("number").to_owned();
-        for who in [
-            "resident",
-            "resident2",
-            "grid_worker",
-            "operator",
-            "operator2",
-            "district_operator",
-            "city_operator",
-            "handler",
-            "handler2",
-            "leader",
-            "leader2",
-            "district_leader",
-            "mediator",
-            "analyst",
-            "admin",
-        ] {
+        for who in ACCOUNTS {
             let user = &app.fx.users[who];
             let role = user.role;
             let resident = role == Role::Resident;
