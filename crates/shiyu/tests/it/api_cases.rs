@@ -414,11 +414,7 @@ async fn cookie_sessions_need_the_csrf_token_and_tokens_do_not() {
 
 #[tokio::test]
 async fn login_attempts_are_rate_limited() {
-    let app = TestApp::spawn_with(crate::common::Engine::Sqlite, |c| {
-        c.login_burst = 3;
-        c.login_replenish_seconds = 60;
-    })
-    .await;
+    let app = limited_app().await;
     let anon = app.anonymous();
     let mut statuses = Vec::new();
     for _ in 0..5 {
@@ -539,11 +535,7 @@ async fn sessions_expire_and_only_hashes_are_stored() {
 
 #[tokio::test]
 async fn public_follow_up_is_rate_limited_against_phone_guessing() {
-    let app = TestApp::spawn_with(crate::common::Engine::Sqlite, |c| {
-        c.login_burst = 3;
-        c.login_replenish_seconds = 60;
-    })
-    .await;
+    let app = limited_app().await;
     let anon = app.anonymous();
     let mut statuses = Vec::new();
     for i in 0..5 {
@@ -573,4 +565,13 @@ async fn a_grid_finding_dispatched_by_the_street_is_closed_at_the_street() {
     operator.ok_mv(&id, json!({"move": "record_revisit", "satisfaction": "satisfied", "note": ""})).await;
     let v = operator.ok_mv(&id, json!({"move": "close", "note": ""})).await;
     assert_eq!(v["case"]["closed_level"], "street");
+}
+
+/// A server whose guessing routes allow a burst of three attempts a minute.
+async fn limited_app() -> TestApp {
+    TestApp::spawn_with(crate::common::Engine::Sqlite, |c| {
+        c.login_burst = 3;
+        c.login_replenish_seconds = 60;
+    })
+    .await
 }
