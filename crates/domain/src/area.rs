@@ -62,7 +62,8 @@ impl AreaLevel {
     }
 
     /// Length of the significant prefix of a code at this level.
-    fn prefix_len(self) -> usize {
+    /// How many leading digits of a code at this level are significant.
+    pub fn prefix_len(self) -> usize {
         match self {
             Self::City => 4,
             Self::District => 6,

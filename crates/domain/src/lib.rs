@@ -10,6 +10,7 @@ pub mod case;
 pub mod deadline;
 pub mod error;
 pub mod ids;
+pub mod place;
 pub mod role;
 pub mod scope;
 pub mod stats;

@@ -3,7 +3,7 @@
 
 use utoipa::OpenApi;
 
-use crate::api::{attachments, board, cases, directory, public};
+use crate::api::{attachments, board, cases, directory, map, public};
 use crate::auth::login;
 
 /// The document.
@@ -15,11 +15,12 @@ use crate::auth::login;
         cases::create, cases::list, cases::get, cases::by_number, cases::events, cases::make_move,
         attachments::upload, attachments::download,
         board::overdue, board::summary,
+        map::areas, map::cases,
         directory::me, directory::notifications, directory::read_notification, directory::areas, directory::create_area, directory::orgs, directory::create_org,
         directory::categories, directory::upsert_category, directory::users, directory::create_user, directory::create_token,
         public::follow, public::rate,
     ),
-    tags((name = "cases"), (name = "board"), (name = "directory"), (name = "public"), (name = "auth"))
+    tags((name = "cases"), (name = "board"), (name = "map"), (name = "directory"), (name = "public"), (name = "auth"))
 )]
 pub struct ApiDoc;
 

@@ -27,6 +27,7 @@ fn intake(app: &common::TestApp, n: u64) -> Intake {
         text: "东门社区三号楼前路灯连续一周不亮，夜间出行不便，请尽快维修。".to_owned(),
         area: app.fx.grid.clone(),
         location: None,
+        off_grid: false,
         reporter: Reporter::Anonymous,
         attachments: Vec::new(),
     }

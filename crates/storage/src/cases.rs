@@ -99,6 +99,11 @@ pub struct CaseFilter {
     pub supervised: bool,
     /// Title contains this text.
     pub title_contains: Option<String>,
+    /// Only cases whose place lies in this area's subtree (the map's click-through).
+    pub area: Option<AreaCode>,
+    /// Only cases whose point lies in no grid (for the centre to place).
+    #[serde(default)]
+    pub off_grid: bool,
     /// Page size (default 50, at most 500).
     pub limit: Option<u32>,
     /// Rows to skip.
@@ -106,31 +111,31 @@ pub struct CaseFilter {
 }
 
 /// A dynamic query with `$n` placeholders, valid on both engines.
-struct Query {
-    sql: String,
-    args: Vec<Arg>,
+pub(crate) struct Query {
+    pub(crate) sql: String,
+    pub(crate) args: Vec<Arg>,
 }
 
-enum Arg {
+pub(crate) enum Arg {
     Text(String),
     Int(i64),
 }
 
 impl Query {
-    fn new(sql: &str) -> Self {
+    pub(crate) fn new(sql: &str) -> Self {
         Self { sql: sql.to_owned(), args: Vec::new() }
     }
     /// Appends SQL in which `?` stands for the next argument.
-    fn push(&mut self, fragment: &str, arg: Arg) -> &mut Self {
+    pub(crate) fn push(&mut self, fragment: &str, arg: Arg) -> &mut Self {
         self.args.push(arg);
         self.sql.push_str(&fragment.replace('?', &format!("${}", self.args.len())));
         self
     }
-    fn raw(&mut self, fragment: &str) -> &mut Self {
+    pub(crate) fn raw(&mut self, fragment: &str) -> &mut Self {
         self.sql.push_str(fragment);
         self
     }
-    fn scope(&mut self, scope: &Scope) -> &mut Self {
+    pub(crate) fn scope(&mut self, scope: &Scope) -> &mut Self {
         match scope {
             Scope::Subtree(root) => {
                 self.push(" AND c.area_code LIKE ?", Arg::Text(prefix_pattern(root.scope_prefix())))
@@ -142,7 +147,7 @@ impl Query {
             Scope::Case(id) => self.push(" AND c.id = ?", Arg::Text(id.to_string())),
         }
     }
-    fn build(&self) -> sqlx::query::Query<'_, Any, AnyArguments<'_>> {
+    pub(crate) fn build(&self) -> sqlx::query::Query<'_, Any, AnyArguments<'_>> {
         let mut q = sqlx::query(&self.sql);
         for a in &self.args {
             q = match a {
@@ -154,7 +159,7 @@ impl Query {
     }
 }
 
-const OPEN_STATES: &str = "('registered','pending_review','accepted','dispatched','in_progress','handled','revisit')";
+pub(crate) const OPEN_STATES: &str = "('registered','pending_review','accepted','dispatched','in_progress','handled','revisit')";
 
 fn normalise_phone(phone: &str) -> std::result::Result<String, DomainError> {
     let digits: String = phone.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
@@ -233,8 +238,8 @@ impl Store {
         let hash = shiyu_domain::case::event::link_hash(shiyu_domain::case::event::GENESIS, &event.to_json());
         sqlx::query(
             "INSERT INTO cases (city, id, number, state, ledger, category, channel, urgency, title, area_code, handling_area, \
-             lead_org, reporter_user, supervision, due_at, created_at, updated_at, last_seq, last_hash, snapshot) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+             lead_org, reporter_user, supervision, due_at, created_at, updated_at, last_seq, last_hash, snapshot, lon, lat, off_grid) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)",
         )
         .bind(city.as_str())
         .bind(id.to_string())
@@ -256,6 +261,9 @@ impl Store {
         .bind(i64::from(snap.last_seq))
         .bind(hash.as_str())
         .bind(serde_json::to_string(&snap).map_err(|_| StorageError::Corrupt("case"))?)
+        .bind(snap.location.map(|p| p.lon))
+        .bind(snap.location.map(|p| p.lat))
+        .bind(i64::from(snap.off_grid))
         .execute(&mut **tx)
         .await?;
         if let Some((name, phone)) = &contact {
@@ -589,6 +597,12 @@ impl Store {
         }
         if filter.supervised {
             q.raw(" AND c.supervision IS NOT NULL");
+        }
+        if let Some(a) = &filter.area {
+            q.push(" AND c.area_code LIKE ?", Arg::Text(prefix_pattern(a.scope_prefix())));
+        }
+        if filter.off_grid {
+            q.raw(" AND c.off_grid = 1");
         }
         if let Some(t) = filter.title_contains.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             let escaped = t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");

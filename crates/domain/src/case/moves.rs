@@ -55,6 +55,10 @@ pub struct Intake {
     pub area: AreaCode,
     /// Where exactly, when known.
     pub location: Option<GeoPoint>,
+    /// The location lies in no grid, so `area` was chosen by hand and the centre must place it
+    /// (see [`crate::place`]). Omitted from history when false, so older events hash the same.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub off_grid: bool,
     /// Who reported it.
     pub reporter: Reporter,
     /// Attached files.

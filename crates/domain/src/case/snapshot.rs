@@ -39,6 +39,9 @@ pub struct CaseSnapshot {
     pub area: AreaCode,
     /// Exact place.
     pub location: Option<GeoPoint>,
+    /// The place lies in no grid; the centre must place it.
+    #[serde(default)]
+    pub off_grid: bool,
     /// Who reported it.
     pub reporter: Reporter,
     /// The centre responsible now.
@@ -118,6 +121,7 @@ impl CaseSnapshot {
             text: intake.text.clone(),
             area: intake.area.clone(),
             location: intake.location,
+            off_grid: intake.off_grid,
             reporter: intake.reporter.clone(),
             handling_area,
             lead_org: None,

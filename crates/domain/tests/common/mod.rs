@@ -245,6 +245,7 @@ pub fn intake(ledger: Ledger, urgency: Urgency, area: &str, reporter: Reporter, 
         text: "每天傍晚有摊贩占用人行道，行人只能走机动车道。".to_owned(),
         area: code(area),
         location: Some(GeoPoint { lon: 112.938_814, lat: 28.228_209 }),
+        off_grid: false,
         reporter,
         attachments: Vec::new(),
     }

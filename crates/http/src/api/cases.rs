@@ -115,6 +115,7 @@ impl NewCase {
             text: self.text,
             area: AreaCode::parse(&self.area_code)?,
             location,
+            off_grid: false,
             reporter: match reporter {
                 ReporterChoice::Myself => Reporter::Account { user: auth.user.id },
                 ReporterChoice::Contact => Reporter::Contact,
@@ -206,6 +207,10 @@ pub struct ListParams {
     pub supervised: Option<bool>,
     /// Title contains.
     pub q: Option<String>,
+    /// Place of the matter within this area's subtree.
+    pub area: Option<String>,
+    /// `true` for cases whose point lies in no grid.
+    pub off_grid: Option<bool>,
     /// Page size.
     pub limit: Option<u32>,
     /// Offset.
@@ -234,6 +239,8 @@ impl ListParams {
             due_before: self.overdue.unwrap_or(false).then(chrono::Utc::now),
             supervised: self.supervised.unwrap_or(false),
             title_contains: self.q.clone(),
+            area: self.area.as_deref().filter(|s| !s.is_empty()).map(AreaCode::parse).transpose()?,
+            off_grid: self.off_grid.unwrap_or(false),
             limit: self.limit,
             offset: self.offset,
         })

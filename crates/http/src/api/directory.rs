@@ -59,7 +59,7 @@ pub async fn read_notification(
 
 /// The root of what a caller may browse in the tree: their area, their organisation's area, or
 /// the city for residents (who see names, not cases).
-async fn browse_root(state: &AppState, auth: &Auth) -> Result<AreaCode, ApiError> {
+pub(crate) async fn browse_root(state: &AppState, auth: &Auth) -> Result<AreaCode, ApiError> {
     match auth.principal.home_area() {
         Some(a) => Ok(a.clone()),
         None => {

@@ -5,6 +5,7 @@ pub mod attachments;
 pub mod board;
 pub mod cases;
 pub mod directory;
+pub mod map;
 pub mod public;
 
 use axum::Router;
@@ -25,6 +26,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/attachments/{id}", get(attachments::download))
         .route("/api/board/overdue", get(board::overdue))
         .route("/api/board/summary", get(board::summary))
+        .route("/api/map/areas", get(map::areas))
+        .route("/api/map/cases", get(map::cases))
         .route("/api/me", get(directory::me))
         .route("/api/notifications", get(directory::notifications))
         .route("/api/notifications/{id}/read", post(directory::read_notification))

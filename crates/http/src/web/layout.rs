@@ -48,16 +48,22 @@ impl Chrome {
         let t = text(lang);
         let links: Vec<(&'static str, &'static str)> = match auth.user.role {
             Role::Resident => vec![("/r", t.nav_my), ("/r/new", t.nav_new_request)],
-            Role::GridWorker => vec![("/", t.nav_home), ("/cases", t.nav_cases), ("/cases/new", t.nav_report)],
+            Role::GridWorker => {
+                vec![("/", t.nav_home), ("/cases", t.nav_cases), ("/cases/new", t.nav_report), ("/map", t.nav_map)]
+            }
             Role::Operator | Role::Leader => vec![
                 ("/", t.nav_home),
                 ("/cases", t.nav_cases),
                 ("/cases/overdue", t.nav_overdue),
                 ("/cases/new", t.nav_intake),
+                ("/map", t.nav_map),
             ],
-            Role::Handler | Role::Mediator | Role::Analyst | Role::Admin => {
-                vec![("/", t.nav_home), ("/cases", t.nav_cases), ("/cases/overdue", t.nav_overdue)]
-            }
+            Role::Handler | Role::Mediator | Role::Analyst | Role::Admin => vec![
+                ("/", t.nav_home),
+                ("/cases", t.nav_cases),
+                ("/cases/overdue", t.nav_overdue),
+                ("/map", t.nav_map),
+            ],
         };
         Self {
             lang,

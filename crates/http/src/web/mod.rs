@@ -45,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/lang/{code}", get(pages::language::switch))
         .route("/cases", get(pages::cases::list))
         .route("/cases/overdue", get(pages::cases::overdue))
+        .route("/map", get(pages::map::page))
         .route("/cases/lookup", get(pages::case::lookup))
         .route("/cases/new", get(pages::intake::staff_form).post(pages::intake::staff_submit))
         .route("/cases/{id}", get(pages::case::page))

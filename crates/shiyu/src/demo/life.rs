@@ -391,6 +391,7 @@ impl<'w> Planner<'w> {
             text,
             area: grid.node.code.clone(),
             location: located.then_some(point),
+            off_grid: false,
             reporter,
             attachments: Vec::new(),
         };

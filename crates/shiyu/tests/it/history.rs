@@ -91,6 +91,7 @@ fn random_move_sequences_keep_rows_histories_and_counters_consistent() {
                         text: "随机序列测试".into(),
                         area: app.fx.grid.clone(),
                         location: None,
+                        off_grid: false,
                         reporter: Reporter::Account { user: principals[6].user_id },
                         attachments: vec![],
                     };

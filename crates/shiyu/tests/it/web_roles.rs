@@ -146,6 +146,7 @@ fn dummy_intake(app: &TestApp) -> Intake {
         text: "x".into(),
         area: app.fx.grid.clone(),
         location: None,
+        off_grid: false,
         reporter: Reporter::Anonymous,
         attachments: vec![],
     }

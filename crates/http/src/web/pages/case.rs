@@ -720,6 +720,7 @@ mod tests {
                 text: "x".into(),
                 area: area.clone(),
                 location: None,
+                off_grid: false,
                 reporter: Reporter::Anonymous,
                 attachments: vec![],
             }),

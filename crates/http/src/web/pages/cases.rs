@@ -7,6 +7,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use chrono::Utc;
 use serde::Deserialize;
+use shiyu_domain::area::AreaCode;
 use shiyu_domain::case::CaseState;
 use shiyu_storage::CaseFilter;
 
@@ -37,6 +38,12 @@ pub struct ListQuery {
     /// Title contains.
     #[serde(default)]
     pub q: String,
+    /// Place within this area (the map's click-through).
+    #[serde(default)]
+    pub area: String,
+    /// `1` for cases whose point lies in no grid.
+    #[serde(default)]
+    pub off_grid: String,
     /// Page, from 1.
     #[serde(default)]
     pub page: String,
@@ -71,6 +78,8 @@ impl ListQuery {
             due_before: flag(&self.overdue).then(Utc::now),
             supervised: flag(&self.supervised),
             title_contains: Some(self.q.trim().to_owned()).filter(|q| !q.is_empty()),
+            area: Some(self.area.trim()).filter(|a| !a.is_empty()).map(AreaCode::parse).transpose()?,
+            off_grid: flag(&self.off_grid),
             limit: Some(PAGE_SIZE),
             offset: Some((page - 1).saturating_mul(PAGE_SIZE)),
             ..CaseFilter::default()
@@ -81,8 +90,14 @@ impl ListQuery {
     fn href(&self, base: &str, page: u32) -> String {
         let mut q = form_urlencoded::Serializer::new(String::new());
         for (k, v) in
-            [("state", &self.state), ("overdue", &self.overdue), ("supervised", &self.supervised), ("q", &self.q)]
-        {
+        [
+            ("state", &self.state),
+            ("overdue", &self.overdue),
+            ("supervised", &self.supervised),
+            ("q", &self.q),
+            ("area", &self.area),
+            ("off_grid", &self.off_grid),
+        ] {
             if !v.trim().is_empty() {
                 q.append_pair(k, v.trim());
             }
@@ -112,6 +127,12 @@ pub struct CasesPage {
     pub supervised: bool,
     /// Title filter.
     pub q: String,
+    /// Area filter (code), kept across filter changes.
+    pub area: String,
+    /// The area filter's name, shown above the list.
+    pub area_name: String,
+    /// Off-grid filter on.
+    pub off_grid: bool,
     /// The page's cases.
     pub rows: Vec<CaseRow>,
     /// "N cases, page x of y".
@@ -147,6 +168,12 @@ async fn page(state: AppState, auth: Auth, query: ListQuery, board: bool) -> Res
         overdue: flag(&query.overdue),
         supervised: flag(&query.supervised),
         q: query.q.trim().to_owned(),
+        area_name: match &filter.area {
+            Some(a) => names.area(a.as_str()).await,
+            None => String::new(),
+        },
+        area: query.area.trim().to_owned(),
+        off_grid: filter.off_grid,
         rows,
         page_info: fill(
             t.page_of,

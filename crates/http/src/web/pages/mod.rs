@@ -7,4 +7,5 @@ pub mod home;
 pub mod intake;
 pub mod language;
 pub mod login;
+pub mod map;
 pub mod resident;
