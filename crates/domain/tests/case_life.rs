@@ -493,6 +493,29 @@ fn grid_worker_handles_a_small_matter_on_the_spot() {
 }
 
 #[test]
+fn grid_worker_takes_on_their_own_finding_without_waiting_for_the_centre() {
+    let w = World::new();
+    let c = &w.cast;
+    let finding = intake(Ledger::Event, Urgency::Normal, G1, reporter_of(&c.gw_g1), Channel::GridWorker);
+    let mut l = register(&w, &c.gw_g1, cst(2026, 4, 30, 15, 0), finding);
+    // The neighbouring grid's worker may not take it on.
+    assert_eq!(l.no(&w, &c.gw_g2, cst(2026, 4, 30, 15, 5), accept()), rule("out_of_scope"));
+    l.ok(&w, &c.gw_g1, cst(2026, 4, 30, 15, 5), accept());
+    l.ok(&w, &c.gw_g1, cst(2026, 4, 30, 15, 10), Move::SelfHandle { note: note("现场处置") });
+    l.ok(&w, &c.gw_g1, cst(2026, 4, 30, 15, 20), report(ResultKind::Resolved));
+    assert_eq!(l.snap.state, CaseState::Handled, "still verified by a leader");
+    assert_replays(&l);
+
+    // Not a resident's complaint (someone must be told the number), and not a colleague's finding.
+    let complaint = intake(Ledger::Complaint, Urgency::Normal, G1, reporter_of(&c.gw_g1), Channel::GridWorker);
+    let mut l = register(&w, &c.gw_g1, cst(2026, 4, 30, 16, 0), complaint);
+    assert_eq!(l.no(&w, &c.gw_g1, cst(2026, 4, 30, 16, 5), accept()), rule("not_your_case_at_this_stage"));
+    let by_centre = intake(Ledger::Event, Urgency::Normal, G1, Reporter::Anonymous, Channel::GridWorker);
+    let mut l = register(&w, &c.op_s1, cst(2026, 4, 30, 16, 0), by_centre);
+    assert_eq!(l.no(&w, &c.gw_g1, cst(2026, 4, 30, 16, 5), accept()), rule("not_your_case_at_this_stage"));
+}
+
+#[test]
 fn a_grid_worker_reports_results_only_of_self_handled_cases() {
     let w = World::new();
     let c = &w.cast;

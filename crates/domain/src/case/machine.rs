@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::event::{Actor, Effects, Event};
-use super::kinds::{Channel, Satisfaction, SupervisionLevel, Urgency};
+use super::kinds::{Channel, Ledger, Satisfaction, SupervisionLevel, Urgency};
 use super::moves::{Intake, Move, Reporter};
 use super::snapshot::CaseSnapshot;
 use super::state::CaseState;
@@ -95,8 +95,9 @@ pub fn may(role: Role, mv: &Move) -> bool {
     use Role as R;
     match mv {
         Move::Register(_) => matches!(role, R::Resident | R::GridWorker | R::Operator | R::Leader),
+        // A grid worker takes on their own findings to solve on the spot (网格自办); see `position`.
+        Move::Accept { .. } => matches!(role, R::Operator | R::GridWorker),
         Move::RequestReview { .. }
-        | Move::Accept { .. }
         | Move::NotAccept { .. }
         | Move::Merge { .. }
         | Move::Dispatch { .. }
@@ -192,6 +193,14 @@ fn check_position(case: &CaseSnapshot, mv: &Move, actor: &Principal) -> Result<(
             _ => false,
         },
         Role::GridWorker => match mv {
+            // Only their own event-ledger finding at their grid: there is no resident to inform,
+            // and the result is still verified by a leader.
+            Move::Accept { .. } => {
+                at_handling_level()
+                    && case.handling_area.level() >= AreaLevel::Grid
+                    && case.ledger == Ledger::Event
+                    && case.reporter_user() == Some(actor.user_id)
+            }
             Move::SelfHandle { .. } => at_handling_level() && case.handling_area.level() >= AreaLevel::Grid,
             Move::ReportResult { .. } => case.self_handled && at_handling_level(),
             _ => false,

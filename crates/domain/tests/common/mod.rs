@@ -393,8 +393,9 @@ pub fn design_roles(mv: &Move) -> &'static [Role] {
     use Role as R;
     match mv {
         Move::Register(_) => &[R::Resident, R::GridWorker, R::Operator, R::Leader],
+        // DESIGN §1: the grid worker "solves small ones on the spot" — they accept their own findings.
+        Move::Accept { .. } => &[R::Operator, R::GridWorker],
         Move::RequestReview { .. }
-        | Move::Accept { .. }
         | Move::NotAccept { .. }
         | Move::Merge { .. }
         | Move::Dispatch { .. }
