@@ -67,6 +67,17 @@ pub async fn upload(
         .take(120)
         .collect();
     let bytes = field.bytes().await.map_err(|_| ApiError::invalid("file", "too_large"))?;
+    let stored = save_upload(&state, &auth, &file_name, &bytes).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(stored)))
+}
+
+/// Checks and stores one uploaded file (shared by the API and the web forms that take photos).
+pub(crate) async fn save_upload(
+    state: &AppState,
+    auth: &Auth,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<StoredFile, ApiError> {
     if bytes.is_empty() {
         return Err(ApiError::invalid("file", "required"));
     }
@@ -74,8 +85,8 @@ pub async fn upload(
         return Err(ApiError::invalid("file", "too_large"));
     }
     let mime =
-        sniff(&bytes).filter(|m| ALLOWED.contains(m)).ok_or_else(|| ApiError::invalid("file", "type_not_allowed"))?;
-    let sha = hex::encode(Sha256::digest(&bytes));
+        sniff(bytes).filter(|m| ALLOWED.contains(m)).ok_or_else(|| ApiError::invalid("file", "type_not_allowed"))?;
+    let sha = hex::encode(Sha256::digest(bytes));
     let dir = &state.cfg.attachments_dir;
     tokio::fs::create_dir_all(dir).await.map_err(|e| ApiError::Internal(e.to_string()))?;
     let path = dir.join(&sha);
@@ -83,18 +94,15 @@ pub async fn upload(
         // Write then rename, and sync, so a crash never leaves a half file under the final name.
         let tmp = dir.join(format!("{sha}.part"));
         let mut f = tokio::fs::File::create(&tmp).await.map_err(|e| ApiError::Internal(e.to_string()))?;
-        tokio::io::AsyncWriteExt::write_all(&mut f, &bytes).await.map_err(|e| ApiError::Internal(e.to_string()))?;
+        tokio::io::AsyncWriteExt::write_all(&mut f, bytes).await.map_err(|e| ApiError::Internal(e.to_string()))?;
         f.sync_all().await.map_err(|e| ApiError::Internal(e.to_string()))?;
         tokio::fs::rename(&tmp, &path).await.map_err(|e| ApiError::Internal(e.to_string()))?;
     }
     let id = state
         .store
-        .record_attachment(&auth.user, &sha, bytes.len() as u64, mime, &file_name, chrono::Utc::now())
+        .record_attachment(&auth.user, &sha, bytes.len() as u64, mime, file_name, chrono::Utc::now())
         .await?;
-    Ok((
-        axum::http::StatusCode::CREATED,
-        Json(StoredFile { id: id.to_string(), sha256: sha, size: bytes.len() as u64, mime: mime.to_owned() }),
-    ))
+    Ok(StoredFile { id: id.to_string(), sha256: sha, size: bytes.len() as u64, mime: mime.to_owned() })
 }
 
 /// Download an attachment: allowed to its uploader and to anyone who can see a case that

@@ -46,6 +46,8 @@ pub fn routes() -> Router<AppState> {
         .route("/cases", get(pages::cases::list))
         .route("/cases/overdue", get(pages::cases::overdue))
         .route("/map", get(pages::map::page))
+        .route("/grid", get(pages::grid::desk))
+        .route("/grid/report", get(pages::grid::report_form).post(pages::grid::report_submit))
         .route("/cases/lookup", get(pages::case::lookup))
         .route("/cases/new", get(pages::intake::staff_form).post(pages::intake::staff_submit))
         .route("/cases/{id}", get(pages::case::page))

@@ -103,6 +103,17 @@ texts! {
     map_legend_ok: "无未结案件", "No open cases";
     map_legend_open: "有未结案件", "Open cases";
     map_legend_overdue: "有超期案件", "Overdue cases";
+    nav_grid: "我的网格", "My grid";
+    grid_title: "我的网格", "My grid";
+    grid_tasks: "派给本网格的任务", "Tasks for my grid";
+    grid_overdue: "我的超期事项", "My overdue items";
+    grid_waiting: "待中心受理", "Waiting for the centre";
+    grid_report: "上报事件", "Report an event";
+    grid_visit: "走访登记", "Log a visit";
+    grid_found: "发现的情况", "What you found";
+    grid_photo: "现场照片", "Photo";
+    grid_solved: "已就地解决（网格自办，仍由领导把关）", "Solved on the spot (still checked by a leader)";
+    grid_done: "处置情况", "What was done";
     filter_q: "标题关键词", "Title contains";
     filter_apply: "筛选", "Filter";
     page_prev: "上一页", "Previous";

@@ -43,9 +43,18 @@ async fn every_role_against_every_page() {
         operator.ok_mv(&id, json!({"move": "dispatch", "lead": app.fx.dept.id, "co": [], "note": ""})).await;
 
         let anon = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        for page in
-            ["/", "/cases", "/cases/overdue", "/cases/new", "/r", "/r/new", "/notifications", &format!("/cases/{id}")]
-        {
+        for page in [
+            "/",
+            "/cases",
+            "/cases/overdue",
+            "/cases/new",
+            "/r",
+            "/r/new",
+            "/notifications",
+            "/map",
+            "/grid",
+            &format!("/cases/{id}"),
+        ] {
             let (s, loc) = status(&anon, app.url(page)).await;
             assert!(matches!(s, 302 | 303 | 307) && loc == "/login", "anonymous {page}: {s} {loc}");
         }
@@ -73,6 +82,9 @@ async fn every_role_against_every_page() {
             let want = |page: &str| -> (u16, &'static str) {
                 match page {
                     "/" if resident => (303, "/r"),
+                    "/" if role == Role::GridWorker => (303, "/grid"),
+                    "/grid" | "/grid/report" if role != Role::GridWorker => (403, ""),
+                    "/map" if resident => (403, ""),
                     "/r" if !resident => (303, "/"),
                     "/r/new" if !resident => (303, "/cases/new"),
                     "/cases/new" if resident => (303, "/r/new"),
@@ -89,6 +101,9 @@ async fn every_role_against_every_page() {
                 "/r",
                 "/r/new",
                 "/notifications",
+                "/map",
+                "/grid",
+                "/grid/report",
                 &format!("/cases/{id}"),
             ] {
                 let (s, loc) = status(&c, app.url(page)).await;

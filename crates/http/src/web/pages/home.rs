@@ -92,7 +92,7 @@ pub struct NoticesPanel {
     pub notices: Vec<NoticeRow>,
 }
 
-async fn queue(
+pub(crate) async fn queue(
     state: &AppState,
     auth: &Auth,
     names: &mut Names<'_>,
@@ -112,7 +112,7 @@ async fn queue(
     })
 }
 
-fn states(states: &[CaseState]) -> CaseFilter {
+pub(crate) fn states(states: &[CaseState]) -> CaseFilter {
     CaseFilter { states: states.to_vec(), ..CaseFilter::default() }
 }
 
@@ -146,8 +146,13 @@ async fn requests_queue(
 
 /// The desk.
 pub async fn home(State(state): State<AppState>, auth: Auth) -> Result<Response, ApiError> {
-    if auth.user.role == Role::Resident {
-        return Ok(Redirect::to("/r").into_response());
+    match auth.user.role {
+        Role::Resident => return Ok(Redirect::to("/r").into_response()),
+        // A grid worker's day starts on the phone desk of their grid.
+        Role::GridWorker if matches!(auth.principal.binding, Binding::Area { .. }) => {
+            return Ok(Redirect::to("/grid").into_response());
+        }
+        _ => {}
     }
     let lang = auth.lang;
     let t = text(lang);

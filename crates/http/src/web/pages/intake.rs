@@ -144,7 +144,7 @@ async fn area_groups(
 /// The category tree as choices: one group per top-level branch, its branches and leaves
 /// indented below (a tree of hundreds of categories is unreadable as one flat list). A branch
 /// with nothing under it is its own only choice.
-fn category_groups(lang: Lang, all: Vec<Category>, current: &str) -> Vec<OptGroup> {
+pub(crate) fn category_groups(lang: Lang, all: Vec<Category>, current: &str) -> Vec<OptGroup> {
     let mut groups: Vec<OptGroup> = Vec::new();
     let mut tops: Vec<&Category> = Vec::new();
     for c in &all {

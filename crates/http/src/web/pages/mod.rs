@@ -3,6 +3,7 @@
 pub mod case;
 pub mod cases;
 pub mod follow;
+pub mod grid;
 pub mod home;
 pub mod intake;
 pub mod language;
