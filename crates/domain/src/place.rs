@@ -72,12 +72,12 @@ mod tests {
     #[test]
     fn a_micro_grid_inside_the_located_grid_is_kept() {
         let micro = code("439901001001001001");
-        let p = place(Located::Grid(code("439901001001001")), Some(micro.clone()), &code("439900000000"))
-            .expect("placed");
+        let p =
+            place(Located::Grid(code("439901001001001")), Some(micro.clone()), &code("439900000000")).expect("placed");
         assert_eq!(p.area, micro);
         let other_micro = code("439901001001002001");
-        let p = place(Located::Grid(code("439901001001001")), Some(other_micro), &code("439900000000"))
-            .expect("placed");
+        let p =
+            place(Located::Grid(code("439901001001001")), Some(other_micro), &code("439900000000")).expect("placed");
         assert_eq!(p.area, code("439901001001001"));
     }
 

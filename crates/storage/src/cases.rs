@@ -159,7 +159,8 @@ impl Query {
     }
 }
 
-pub(crate) const OPEN_STATES: &str = "('registered','pending_review','accepted','dispatched','in_progress','handled','revisit')";
+pub(crate) const OPEN_STATES: &str =
+    "('registered','pending_review','accepted','dispatched','in_progress','handled','revisit')";
 
 fn normalise_phone(phone: &str) -> std::result::Result<String, DomainError> {
     let digits: String = phone.chars().filter(|c| !matches!(c, ' ' | '-')).collect();

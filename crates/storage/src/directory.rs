@@ -29,6 +29,28 @@ pub struct Area {
     pub polygon: Option<String>,
 }
 
+/// One area of an import, already checked (codes, nesting, geometry) by the geo crate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaImport {
+    /// Code.
+    pub code: AreaCode,
+    /// Name.
+    pub name: String,
+    /// Boundary as GeoJSON geometry text in WGS-84, if any.
+    pub polygon: Option<String>,
+}
+
+/// What an all-or-nothing import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ImportCounts {
+    /// New records.
+    pub inserted: u64,
+    /// Records that changed.
+    pub updated: u64,
+    /// Records already exactly so.
+    pub unchanged: u64,
+}
+
 /// Kind of organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -150,6 +172,87 @@ impl Store {
             parent,
             polygon: polygon.map(str::to_owned),
         })
+    }
+
+    /// Writes a checked set of areas in one transaction: new codes are added, known codes get the
+    /// new name and polygon. Parents must exist already or come earlier in `areas` (callers sort by
+    /// code, which puts parents first). Nothing is written when any row fails.
+    pub async fn import_areas(&self, areas: &[AreaImport], now: DateTime<Utc>) -> Result<ImportCounts> {
+        let mut known: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let mut w = self.begin_write().await?;
+        let mut counts = ImportCounts::default();
+        for a in areas {
+            let name = a.name.trim();
+            if name.is_empty() || name.chars().count() > 100 {
+                return Err(shiyu_domain::DomainError::invalid("name", "required").into());
+            }
+            let existing = sqlx::query("SELECT name, polygon FROM areas WHERE code = $1")
+                .bind(a.code.as_str())
+                .fetch_optional(&mut *w.tx)
+                .await?;
+            match existing {
+                Some(row) => {
+                    let same = row.try_get::<String, _>("name")? == name
+                        && row.try_get::<Option<String>, _>("polygon")?.as_deref() == a.polygon.as_deref();
+                    if same {
+                        counts.unchanged += 1;
+                    } else {
+                        sqlx::query("UPDATE areas SET name = $1, polygon = $2 WHERE code = $3")
+                            .bind(name)
+                            .bind(a.polygon.as_deref())
+                            .bind(a.code.as_str())
+                            .execute(&mut *w.tx)
+                            .await?;
+                        counts.updated += 1;
+                    }
+                }
+                None => {
+                    let parent = a.code.parent();
+                    if let Some(p) = &parent {
+                        let parent_known = known.contains(p.as_str())
+                            || sqlx::query("SELECT 1 AS one FROM areas WHERE code = $1")
+                                .bind(p.as_str())
+                                .fetch_optional(&mut *w.tx)
+                                .await?
+                                .is_some();
+                        if !parent_known {
+                            return Err(shiyu_domain::DomainError::invalid("parent", "parent_missing").into());
+                        }
+                    }
+                    sqlx::query(
+                        "INSERT INTO areas (city, code, parent_code, level, name, polygon, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(a.code.city_key().as_str())
+                    .bind(a.code.as_str())
+                    .bind(parent.as_ref().map(AreaCode::as_str))
+                    .bind(a.code.level().as_str())
+                    .bind(name)
+                    .bind(a.polygon.as_deref())
+                    .bind(ms(now))
+                    .execute(&mut *w.tx)
+                    .await?;
+                    counts.inserted += 1;
+                }
+            }
+            known.insert(a.code.to_string());
+        }
+        w.tx.commit().await?;
+        Ok(counts)
+    }
+
+    /// Every area of the city that has a polygon and no child with one: the leaves the grid index
+    /// places points in. Returned as (code, GeoJSON geometry text).
+    pub async fn leaf_polygons(&self) -> Result<Vec<(AreaCode, String)>> {
+        let rows = sqlx::query("SELECT code, polygon FROM areas WHERE polygon IS NOT NULL ORDER BY code")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut all: Vec<(AreaCode, String)> = Vec::with_capacity(rows.len());
+        for r in &rows {
+            all.push((parse_area(&r.try_get::<String, _>("code")?)?, r.try_get("polygon")?));
+        }
+        let parents: std::collections::HashSet<AreaCode> = all.iter().filter_map(|(c, _)| c.parent()).collect();
+        Ok(all.into_iter().filter(|(c, _)| !parents.contains(c)).collect())
     }
 
     fn area_from_row(row: &AnyRow) -> Result<Area> {

@@ -49,7 +49,12 @@ impl Chrome {
         let links: Vec<(&'static str, &'static str)> = match auth.user.role {
             Role::Resident => vec![("/r", t.nav_my), ("/r/new", t.nav_new_request)],
             Role::GridWorker => {
-                vec![("/grid", t.nav_grid), ("/cases", t.nav_cases), ("/grid/report", t.nav_report), ("/map", t.nav_map)]
+                vec![
+                    ("/grid", t.nav_grid),
+                    ("/cases", t.nav_cases),
+                    ("/grid/report", t.nav_report),
+                    ("/map", t.nav_map),
+                ]
             }
             Role::Operator | Role::Leader => vec![
                 ("/", t.nav_home),
@@ -58,12 +63,9 @@ impl Chrome {
                 ("/cases/new", t.nav_intake),
                 ("/map", t.nav_map),
             ],
-            Role::Handler | Role::Mediator | Role::Analyst | Role::Admin => vec![
-                ("/", t.nav_home),
-                ("/cases", t.nav_cases),
-                ("/cases/overdue", t.nav_overdue),
-                ("/map", t.nav_map),
-            ],
+            Role::Handler | Role::Mediator | Role::Analyst | Role::Admin => {
+                vec![("/", t.nav_home), ("/cases", t.nav_cases), ("/cases/overdue", t.nav_overdue), ("/map", t.nav_map)]
+            }
         };
         Self {
             lang,

@@ -114,6 +114,7 @@ texts! {
     grid_photo: "现场照片", "Photo";
     grid_solved: "已就地解决（网格自办，仍由领导把关）", "Solved on the spot (still checked by a leader)";
     grid_done: "处置情况", "What was done";
+    attachments: "现场照片与附件", "Photos and attachments";
     filter_q: "标题关键词", "Title contains";
     filter_apply: "筛选", "Filter";
     page_prev: "上一页", "Previous";

@@ -200,21 +200,31 @@ impl Drop for TestApp {
     }
 }
 
+/// The fixture's areas with the west and east longitudes of their rectangles (lat 28.0–28.2).
+pub const FIXTURE_AREAS: [(&str, &str, (f64, f64)); 9] = [
+    ("439900000000", "示范市", (113.0, 113.2)),
+    ("439901000000", "东城区", (113.0, 113.2)),
+    ("439901001000", "东门街道", (113.0, 113.1)),
+    ("439901001001", "东门社区", (113.0, 113.1)),
+    ("439901001001001", "东门社区第一网格", (113.0, 113.05)),
+    ("439901001001002", "东门社区第二网格", (113.05, 113.1)),
+    ("439901002000", "西门街道", (113.1, 113.2)),
+    ("439901002001", "西门社区", (113.1, 113.2)),
+    ("439901002001001", "西门社区第一网格", (113.1, 113.2)),
+];
+
+/// A rectangle from `w` to `e` over lat 28.0–28.2 as GeoJSON geometry text.
+pub fn rect(w: f64, e: f64) -> String {
+    format!("{{\"type\":\"Polygon\",\"coordinates\":[[[{w},28.0],[{e},28.0],[{e},28.2],[{w},28.2],[{w},28.0]]]}}")
+}
+
 async fn seed(store: &Store) -> Fixture {
     let now = chrono::Utc::now();
-    let areas = [
-        ("439900000000", "示范市"),
-        ("439901000000", "东城区"),
-        ("439901001000", "东门街道"),
-        ("439901001001", "东门社区"),
-        ("439901001001001", "东门社区第一网格"),
-        ("439901001001002", "东门社区第二网格"),
-        ("439901002000", "西门街道"),
-        ("439901002001", "西门社区"),
-        ("439901002001001", "西门社区第一网格"),
-    ];
-    for (c, n) in areas {
-        store.create_area(&code(c), n, None, now).await.expect("area");
+    // Nested rectangles (west, east) over lat 28.0–28.2: the two grids of 东门社区 share the edge
+    // at 113.05, and 东门's second grid meets 西门's grid at 113.1 (see FIXTURE_BOXES).
+    for (c, n, (w, e)) in FIXTURE_AREAS {
+        let polygon = rect(w, e);
+        store.create_area(&code(c), n, Some(&polygon), now).await.expect("area");
     }
     let dept =
         store.create_org("东城区住房和城乡建设局", OrgKind::Department, &code("439901000000"), now).await.expect("org");

@@ -6,6 +6,7 @@ mod common;
 mod api_cases;
 mod browser;
 mod history;
+mod map;
 mod notify;
 mod roles;
 mod web_roles;

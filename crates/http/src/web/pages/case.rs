@@ -152,6 +152,8 @@ pub struct CasePage {
     pub details: Vec<Detail>,
     /// History, oldest first.
     pub timeline: Vec<EventRow>,
+    /// Attachments given at intake (photos from the scene), by id.
+    pub attachments: Vec<String>,
     /// Main moves.
     pub primary: Vec<MoveForm>,
     /// Other moves.
@@ -561,6 +563,13 @@ async fn build(
         warning_label: warn.map_or("", |w| warning_label(lang, w)),
         details: details(state, auth, &mut names, &c, record.contact.as_ref(), &history).await,
         timeline: timeline(auth, &mut names, &history).await,
+        attachments: history
+            .iter()
+            .find_map(|e| match &e.change {
+                Move::Register(intake) => Some(intake.attachments.iter().map(ToString::to_string).collect()),
+                _ => None,
+            })
+            .unwrap_or_default(),
         primary,
         secondary,
         error_top,

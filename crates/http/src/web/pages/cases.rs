@@ -89,8 +89,7 @@ impl ListQuery {
     /// The query string of another page of the same list.
     fn href(&self, base: &str, page: u32) -> String {
         let mut q = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in
-        [
+        for (k, v) in [
             ("state", &self.state),
             ("overdue", &self.overdue),
             ("supervised", &self.supervised),

@@ -56,10 +56,8 @@ pub async fn desk(State(state): State<AppState>, auth: Auth) -> Result<Response,
     let grid = my_grid(&auth)?;
     let t = text(auth.lang);
     let mut names = Names::new(&state.store, auth.lang);
-    let tasks = CaseFilter {
-        handling_area: Some(grid.clone()),
-        ..states(&[CaseState::Accepted, CaseState::InProgress])
-    };
+    let tasks =
+        CaseFilter { handling_area: Some(grid.clone()), ..states(&[CaseState::Accepted, CaseState::InProgress]) };
     let waiting = CaseFilter { handling_area: Some(grid.clone()), ..states(&[CaseState::Registered]) };
     let overdue = CaseFilter { due_before: Some(Utc::now()), ..CaseFilter::default() };
     let queues = vec![
@@ -207,7 +205,9 @@ async fn file_report(
         let done = v.done.trim().to_owned();
         batch.apply(&auth.principal, case.id, Move::Accept { note: String::new() }, now).await?;
         batch.apply(&auth.principal, case.id, Move::SelfHandle { note: done.clone() }, now).await?;
-        batch.apply(&auth.principal, case.id, Move::ReportResult { outcome: ResultKind::Resolved, text: done }, now).await?;
+        batch
+            .apply(&auth.principal, case.id, Move::ReportResult { outcome: ResultKind::Resolved, text: done }, now)
+            .await?;
     }
     batch.commit().await?;
     Ok(case.id.to_string())
