@@ -23,13 +23,13 @@ const STEP: Duration = Duration::from_secs(15);
 const WHOLE: Duration = Duration::from_secs(300);
 
 /// A chromedriver child process, killed when dropped.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     url: String,
 }
 
 impl Driver {
-    async fn start() -> Driver {
+    pub(crate) async fn start() -> Driver {
         let bin = std::env::var("SHIYU_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let port = {
             let l = TcpListener::bind("127.0.0.1:0").expect("free port");
@@ -66,14 +66,19 @@ impl Drop for Driver {
 }
 
 /// One person's browser: a fresh Chromium profile, so no cookie is shared with anyone else.
-struct Browser {
+pub(crate) struct Browser {
     c: Client,
     base: String,
     _profile: tempfile::TempDir,
 }
 
 impl Browser {
-    async fn open(driver: &Driver, base: &str) -> Browser {
+    pub(crate) async fn open(driver: &Driver, base: &str) -> Browser {
+        Self::open_sized(driver, base, (1280, 900)).await
+    }
+
+    /// A browser with a window of `size` (a phone: 390×844).
+    pub(crate) async fn open_sized(driver: &Driver, base: &str, size: (u32, u32)) -> Browser {
         let chromium = std::env::var("SHIYU_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let profile = tempfile::tempdir().expect("profile dir");
         let caps = json!({
@@ -82,8 +87,9 @@ impl Browser {
                 "binary": chromium,
                 "args": [
                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--no-first-run", "--lang=zh-CN",
-                    "--window-size=1280,900", format!("--user-data-dir={}", profile.path().display()),
+                    "--disable-component-update", "--disable-sync", "--lang=zh-CN",
+                    "--no-first-run", format!("--window-size={},{}", size.0, size.1),
+                    format!("--user-data-dir={}", profile.path().display()),
                 ],
                 // A Chinese browser, as most users have; the UI is Chinese by default anyway.
                 "prefs": { "intl.accept_languages": "zh-CN,zh" },
@@ -99,16 +105,16 @@ impl Browser {
         Browser { c, base: base.to_owned(), _profile: profile }
     }
 
-    async fn go(&self, path: &str) {
+    pub(crate) async fn go(&self, path: &str) {
         self.c.goto(&format!("{}{path}", self.base)).await.unwrap_or_else(|e| panic!("goto {path}: {e}"));
     }
 
-    async fn here(&self) -> String {
+    pub(crate) async fn here(&self) -> String {
         self.c.current_url().await.map(|u| u.to_string()).unwrap_or_default()
     }
 
     /// Waits for an element.
-    async fn el(&self, css: &str) -> fantoccini::elements::Element {
+    pub(crate) async fn el(&self, css: &str) -> fantoccini::elements::Element {
         match self.c.wait().at_most(STEP).for_element(Locator::Css(css)).await {
             Ok(e) => e,
             Err(e) => panic!("no `{css}` on {} ({e})", self.here().await),
@@ -117,7 +123,7 @@ impl Browser {
 
     /// The text of an element, waiting for it. A page being replaced can hand out an element that
     /// is gone by the time it is read; that is retried, not a failure.
-    async fn text(&self, css: &str) -> String {
+    pub(crate) async fn text(&self, css: &str) -> String {
         let deadline = tokio::time::Instant::now() + STEP;
         loop {
             let found = self.c.find(Locator::Css(css)).await;
@@ -134,7 +140,7 @@ impl Browser {
     }
 
     /// Waits until the address contains `part` (the next page has replaced the last).
-    async fn arrived(&self, part: &str) {
+    pub(crate) async fn arrived(&self, part: &str) {
         let deadline = tokio::time::Instant::now() + STEP;
         while !self.here().await.contains(part) {
             assert!(tokio::time::Instant::now() < deadline, "never reached {part}; at {}", self.here().await);
@@ -143,28 +149,28 @@ impl Browser {
     }
 
     /// How many elements match now.
-    async fn count(&self, css: &str) -> usize {
+    pub(crate) async fn count(&self, css: &str) -> usize {
         self.c.find_all(Locator::Css(css)).await.map(|v| v.len()).unwrap_or(0)
     }
 
-    async fn source(&self) -> String {
+    pub(crate) async fn source(&self) -> String {
         self.c.source().await.unwrap_or_default()
     }
 
-    async fn type_in(&self, css: &str, text: &str) {
+    pub(crate) async fn type_in(&self, css: &str, text: &str) {
         self.el(css).await.send_keys(text).await.unwrap_or_else(|e| panic!("type into {css}: {e}"));
     }
 
-    async fn choose(&self, css: &str, value: &str) {
+    pub(crate) async fn choose(&self, css: &str, value: &str) {
         self.el(css).await.select_by_value(value).await.unwrap_or_else(|e| panic!("choose {value} in {css}: {e}"));
     }
 
-    async fn click(&self, css: &str) {
+    pub(crate) async fn click(&self, css: &str) {
         self.el(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
     /// Signs in through the login form and waits for the top bar.
-    async fn sign_in(&self, app: &TestApp, who: &str) {
+    pub(crate) async fn sign_in(&self, app: &TestApp, who: &str) {
         let user = &app.fx.users[who];
         self.go("/login").await;
         self.type_in("#username", &user.username).await;
@@ -174,7 +180,7 @@ impl Browser {
     }
 
     /// The state badge must read `zh`.
-    async fn state_is(&self, zh: &str, who: &str) {
+    pub(crate) async fn state_is(&self, zh: &str, who: &str) {
         let mut seen = String::new();
         for _ in 0..50 {
             seen = self.text("[data-testid=state]").await;
@@ -187,7 +193,7 @@ impl Browser {
     }
 
     /// Submits a move form and waits for the case page to confirm it.
-    async fn make_move(&self, name: &str) {
+    pub(crate) async fn make_move(&self, name: &str) {
         self.click(&format!("form[data-move={name}] [data-testid=submit-{name}]")).await;
         // The page before may carry a confirmation too (of the move before): wait for this one's.
         self.arrived(&format!("done={name}")).await;
@@ -196,7 +202,7 @@ impl Browser {
     }
 
     /// The move forms on the page, by name.
-    async fn moves(&self) -> Vec<String> {
+    pub(crate) async fn moves(&self) -> Vec<String> {
         let mut names = Vec::new();
         for f in self.c.find_all(Locator::Css("form[data-move]")).await.unwrap_or_default() {
             names.push(f.attr("data-move").await.ok().flatten().unwrap_or_default());
@@ -204,7 +210,7 @@ impl Browser {
         names
     }
 
-    async fn close(self) {
+    pub(crate) async fn close(self) {
         let _ = self.c.close().await;
     }
 }

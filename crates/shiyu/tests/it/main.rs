@@ -5,6 +5,7 @@ mod common;
 
 mod api_cases;
 mod browser;
+mod browser_grid;
 mod history;
 mod map;
 mod notify;
