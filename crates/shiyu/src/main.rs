@@ -33,6 +33,10 @@ enum Command {
         /// the outbox.
         #[arg(long, env = "SHIYU_SMS_WEBHOOK")]
         sms_webhook: Option<String>,
+        /// Map tile URL template (e.g. `https://tiles.example.org/{z}/{x}/{y}.png`, WGS-84 /
+        /// Web Mercator tiles). Without it maps draw grids on a plain background, offline.
+        #[arg(long, env = "SHIYU_TILE_URL")]
+        tile_url: Option<String>,
     },
     /// Build a realistic synthetic city in a fresh database and serve it.
     Demo {
@@ -48,6 +52,10 @@ enum Command {
         /// Build the city and exit without serving.
         #[arg(long)]
         no_serve: bool,
+        /// Map tile URL template (e.g. `https://tiles.example.org/{z}/{x}/{y}.png`, WGS-84 /
+        /// Web Mercator tiles). Without it maps draw grids on a plain background, offline.
+        #[arg(long, env = "SHIYU_TILE_URL")]
+        tile_url: Option<String>,
     },
     /// Set up a new deployment: the city, the default category tree and the first administrator.
     Init {
@@ -99,16 +107,16 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { database, data, listen, sms_webhook } => {
+        Command::Serve { database, data, listen, sms_webhook, tile_url } => {
             let url = database.unwrap_or_else(|| shiyu::app::default_database_url(&data));
             let store = shiyu::app::open_store(&url, &data).await?;
             if let Some(hook) = sms_webhook {
                 let sender = Box::new(shiyu::notify::WebhookSms::new(&hook));
                 tokio::spawn(shiyu::notify::run(store.clone(), sender, std::time::Duration::from_secs(5)));
             }
-            serve_until_signal(store, data, &listen).await
+            serve_until_signal(store, data, &listen, tile_url).await
         }
-        Command::Demo { data, listen, cases, no_serve } => {
+        Command::Demo { data, listen, cases, no_serve, tile_url } => {
             let db = data.join("shiyu.db");
             for suffix in ["", "-wal", "-shm"] {
                 let p = PathBuf::from(format!("{}{suffix}", db.display()));
@@ -126,7 +134,7 @@ async fn main() -> anyhow::Result<()> {
             if no_serve {
                 return Ok(());
             }
-            serve_until_signal(store, data, &listen).await
+            serve_until_signal(store, data, &listen, tile_url).await
         }
         Command::Init { database, data, city_code, city_name, admin, admin_password } => {
             let url = database.unwrap_or_else(|| shiyu::app::default_database_url(&data));
@@ -159,8 +167,13 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-async fn serve_until_signal(store: shiyu_storage::Store, data: PathBuf, listen: &str) -> anyhow::Result<()> {
-    let running = shiyu::app::start(store.clone(), data, listen, |_| {}).await?;
+async fn serve_until_signal(
+    store: shiyu_storage::Store,
+    data: PathBuf,
+    listen: &str,
+    tile_url: Option<String>,
+) -> anyhow::Result<()> {
+    let running = shiyu::app::start(store.clone(), data, listen, |c| c.tile_url = tile_url).await?;
     println!("shiyu serving at http://{}/ (healthz: http://{}/healthz)", running.addr, running.addr);
     tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
     let _ = running.shutdown.send(());
