@@ -6,6 +6,31 @@
   var el = document.getElementById("map");
   if (!el || !window.L) return;
   var d = el.dataset;
+  // Chinese tile servers draw in GCJ-02; shiyu stores WGS-84, so points are shifted for display
+  // when the configured tiles say so (the forward formula is exact; nothing is sent back).
+  var gcj = d.tileCrs === "gcj02";
+  function outOfChina(lon, lat) { return lon < 72.004 || lon > 137.8347 || lat < 0.8293 || lat > 55.8271; }
+  function tLat(x, y) {
+    var r = -100 + 2 * x + 3 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x));
+    r += (20 * Math.sin(6 * x * Math.PI) + 20 * Math.sin(2 * x * Math.PI)) * 2 / 3;
+    r += (20 * Math.sin(y * Math.PI) + 40 * Math.sin(y / 3 * Math.PI)) * 2 / 3;
+    return r + (160 * Math.sin(y / 12 * Math.PI) + 320 * Math.sin(y * Math.PI / 30)) * 2 / 3;
+  }
+  function tLon(x, y) {
+    var r = 300 + x + 2 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * Math.sqrt(Math.abs(x));
+    r += (20 * Math.sin(6 * x * Math.PI) + 20 * Math.sin(2 * x * Math.PI)) * 2 / 3;
+    r += (20 * Math.sin(x * Math.PI) + 40 * Math.sin(x / 3 * Math.PI)) * 2 / 3;
+    return r + (150 * Math.sin(x / 12 * Math.PI) + 300 * Math.sin(x / 30 * Math.PI)) * 2 / 3;
+  }
+  function ll(lon, lat) {
+    if (!gcj || outOfChina(lon, lat)) return L.latLng(lat, lon);
+    var a = 6378245.0, ee = 0.00669342162296594323;
+    var dLat = tLat(lon - 105, lat - 35), dLon = tLon(lon - 105, lat - 35);
+    var rad = lat / 180 * Math.PI, m = 1 - ee * Math.sin(rad) * Math.sin(rad), sq = Math.sqrt(m);
+    dLat = dLat * 180 / (a * (1 - ee) / (m * sq) * Math.PI);
+    dLon = dLon * 180 / (a / sq * Math.cos(rad) * Math.PI);
+    return L.latLng(lat + dLat, lon + dLon);
+  }
   var map = L.map(el, { zoomControl: true, attributionControl: !!d.tiles });
   if (d.tiles) L.tileLayer(d.tiles, { maxZoom: 19 }).addTo(map);
   var areas = L.featureGroup().addTo(map);
@@ -46,6 +71,7 @@
       up.onclick = function (e) { e.preventDefault(); show(here.up); };
       el.dataset.current = here.code || "";
       L.geoJSON(fc, {
+        coordsToLatLng: function (c) { return ll(c[0], c[1]); },
         style: function (f) {
           return { color: "#33475b", weight: 1, fillColor: colour(f.properties), fillOpacity: 0.45 };
         },
@@ -75,7 +101,7 @@
       cases.clearLayers();
       (pts.features || []).forEach(function (f) {
         var p = f.properties, c = f.geometry.coordinates;
-        L.circleMarker([c[1], c[0]], {
+        L.circleMarker(ll(c[0], c[1]), {
           radius: 5, weight: 1, color: "#fff", fillOpacity: 0.9, fillColor: p.overdue ? "#c9302c" : "#2b6cb0",
         }).bindPopup("<a href=\"/cases/" + esc(p.id) + "\">" + esc(p.number) + "</a><br>" + esc(p.title))
           .addTo(cases);

@@ -22,6 +22,9 @@ pub struct HttpConfig {
     pub login_replenish_seconds: u64,
     /// Tile URL template for maps; `None` shows grids on a plain background (works offline).
     pub tile_url: Option<String>,
+    /// The tiles' coordinate system: `wgs84` (OpenStreetMap-style) or `gcj02` (most Chinese tile
+    /// servers); points are shifted for display only.
+    pub tile_crs: String,
 }
 
 impl HttpConfig {
@@ -35,6 +38,7 @@ impl HttpConfig {
             login_burst: 10,
             login_replenish_seconds: 6,
             tile_url: None,
+            tile_crs: "wgs84".to_owned(),
         }
     }
 }

@@ -37,6 +37,9 @@ enum Command {
         /// Web Mercator tiles). Without it maps draw grids on a plain background, offline.
         #[arg(long, env = "SHIYU_TILE_URL")]
         tile_url: Option<String>,
+        /// The tiles' coordinate system: wgs84, or gcj02 for most Chinese tile servers.
+        #[arg(long, env = "SHIYU_TILE_CRS", default_value = "wgs84", value_parser = ["wgs84", "gcj02"])]
+        tile_crs: String,
     },
     /// Build a realistic synthetic city in a fresh database and serve it.
     Demo {
@@ -56,6 +59,9 @@ enum Command {
         /// Web Mercator tiles). Without it maps draw grids on a plain background, offline.
         #[arg(long, env = "SHIYU_TILE_URL")]
         tile_url: Option<String>,
+        /// The tiles' coordinate system: wgs84, or gcj02 for most Chinese tile servers.
+        #[arg(long, env = "SHIYU_TILE_CRS", default_value = "wgs84", value_parser = ["wgs84", "gcj02"])]
+        tile_crs: String,
     },
     /// Set up a new deployment: the city, the default category tree and the first administrator.
     Init {
@@ -107,16 +113,16 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { database, data, listen, sms_webhook, tile_url } => {
+        Command::Serve { database, data, listen, sms_webhook, tile_url, tile_crs } => {
             let url = database.unwrap_or_else(|| shiyu::app::default_database_url(&data));
             let store = shiyu::app::open_store(&url, &data).await?;
             if let Some(hook) = sms_webhook {
                 let sender = Box::new(shiyu::notify::WebhookSms::new(&hook));
                 tokio::spawn(shiyu::notify::run(store.clone(), sender, std::time::Duration::from_secs(5)));
             }
-            serve_until_signal(store, data, &listen, tile_url).await
+            serve_until_signal(store, data, &listen, (tile_url, tile_crs)).await
         }
-        Command::Demo { data, listen, cases, no_serve, tile_url } => {
+        Command::Demo { data, listen, cases, no_serve, tile_url, tile_crs } => {
             let db = data.join("shiyu.db");
             for suffix in ["", "-wal", "-shm"] {
                 let p = PathBuf::from(format!("{}{suffix}", db.display()));
@@ -134,7 +140,7 @@ async fn main() -> anyhow::Result<()> {
             if no_serve {
                 return Ok(());
             }
-            serve_until_signal(store, data, &listen, tile_url).await
+            serve_until_signal(store, data, &listen, (tile_url, tile_crs)).await
         }
         Command::Init { database, data, city_code, city_name, admin, admin_password } => {
             let url = database.unwrap_or_else(|| shiyu::app::default_database_url(&data));
@@ -171,9 +177,13 @@ async fn serve_until_signal(
     store: shiyu_storage::Store,
     data: PathBuf,
     listen: &str,
-    tile_url: Option<String>,
+    (tile_url, tile_crs): (Option<String>, String),
 ) -> anyhow::Result<()> {
-    let running = shiyu::app::start(store.clone(), data, listen, |c| c.tile_url = tile_url).await?;
+    let running = shiyu::app::start(store.clone(), data, listen, |c| {
+        c.tile_url = tile_url;
+        c.tile_crs = tile_crs;
+    })
+    .await?;
     println!("shiyu serving at http://{}/ (healthz: http://{}/healthz)", running.addr, running.addr);
     tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
     let _ = running.shutdown.send(());

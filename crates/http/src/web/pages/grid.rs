@@ -47,6 +47,8 @@ pub struct GridDesk {
     pub grid_name: String,
     /// Tile URL template, or empty.
     pub tiles: String,
+    /// The tiles' coordinate system.
+    pub tile_crs: String,
     /// Tasks, overdue items and what waits for the centre.
     pub queues: Vec<Queue>,
 }
@@ -71,6 +73,7 @@ pub async fn desk(State(state): State<AppState>, auth: Auth) -> Result<Response,
         grid_name: names.area(grid.as_str()).await,
         grid: grid.to_string(),
         tiles: state.cfg.tile_url.clone().unwrap_or_default(),
+        tile_crs: state.cfg.tile_crs.clone(),
         queues,
     })
 }

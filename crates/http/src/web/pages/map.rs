@@ -27,6 +27,8 @@ pub struct MapPage {
     pub area: String,
     /// Tile URL template, or empty for none.
     pub tiles: String,
+    /// The tiles' coordinate system.
+    pub tile_crs: String,
 }
 
 /// The map.
@@ -40,5 +42,6 @@ pub async fn page(State(state): State<AppState>, auth: Auth, Query(p): Query<Map
         t,
         area: p.area.unwrap_or_default().trim().to_owned(),
         tiles: state.cfg.tile_url.clone().unwrap_or_default(),
+        tile_crs: state.cfg.tile_crs.clone(),
     })
 }
