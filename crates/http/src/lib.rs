@@ -10,6 +10,7 @@ pub mod auth;
 pub mod error;
 pub mod i18n;
 pub mod openapi;
+pub mod places;
 pub mod state;
 pub mod web;
 

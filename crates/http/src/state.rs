@@ -43,11 +43,13 @@ impl HttpConfig {
     }
 }
 
-/// Shared state: the store and the settings.
+/// Shared state: the store, the settings and the grid index.
 #[derive(Clone)]
 pub struct AppState {
     /// The database.
     pub store: Store,
     /// Settings.
     pub cfg: Arc<HttpConfig>,
+    /// Where points are: the grid index.
+    pub places: Arc<crate::places::Places>,
 }

@@ -65,7 +65,9 @@ pub async fn start(
     let addr = listener.local_addr()?;
     let mut cfg = HttpConfig::new(&data_dir);
     configure(&mut cfg);
-    let state = AppState { store: store.clone(), cfg: std::sync::Arc::new(cfg) };
+    let places = shiyu_http::places::Places::load(&store).await.map_err(|e| anyhow::anyhow!("grid index: {e:?}"))?;
+    tracing::info!(grids = places.len(), "grid index built");
+    let state = AppState { store: store.clone(), cfg: std::sync::Arc::new(cfg), places: std::sync::Arc::new(places) };
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let handle = tokio::spawn(shiyu_http::serve(listener, state, async move {
         let _ = rx.await;

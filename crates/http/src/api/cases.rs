@@ -5,10 +5,11 @@ use axum::extract::{Path, Query, State};
 use serde::{Deserialize, Serialize};
 use shiyu_domain::area::AreaCode;
 use shiyu_domain::case::{
-    CaseSnapshot, CaseState, CategoryCode, Channel, Event, GeoPoint, Intake, Ledger, Move, Reporter, Urgency,
+    CaseSnapshot, CaseState, CategoryCode, Channel, Event, Intake, Ledger, Move, Reporter, Urgency,
 };
 use shiyu_domain::deadline::warning::{DEFAULT_YELLOW_SHARE, warning};
 use shiyu_domain::ids::{AttachmentId, CaseId, CaseNumber, OrgId};
+use shiyu_domain::place::{Located, place};
 use shiyu_domain::role::Role;
 use shiyu_storage::{CaseFilter, CaseSummary, ContactInput};
 use utoipa::{IntoParams, ToSchema};
@@ -46,7 +47,7 @@ pub struct LocationBody {
     pub lon: f64,
     /// Latitude.
     pub lat: f64,
-    /// Coordinate system; only `wgs84` for now.
+    /// Coordinate system of `lon`/`lat`: `wgs84` (default), `gcj02` or `bd09`; stored as WGS-84.
     #[serde(default)]
     pub crs: Option<String>,
 }
@@ -67,7 +68,9 @@ pub struct NewCase {
     pub title: String,
     /// The request.
     pub text: String,
-    /// Leaf area code.
+    /// Leaf area code. May be left out when `location` is given: the grid the point lies in is
+    /// used (a point in no grid keeps the given area, or the caller's own, and is flagged).
+    #[serde(default)]
     pub area_code: String,
     /// Exact place.
     #[serde(default)]
@@ -84,23 +87,32 @@ pub struct NewCase {
 }
 
 impl NewCase {
-    /// Parses the body into the domain's intake and the contact.
-    pub fn into_intake(self, auth: &Auth) -> Result<(Intake, Option<ContactInput>), ApiError> {
+    /// Parses the body into the domain's intake and the contact, placing the point in its grid
+    /// (DESIGN §3: coordinates decide the area; see [`shiyu_domain::place`]).
+    pub async fn into_intake(self, state: &AppState, auth: &Auth) -> Result<(Intake, Option<ContactInput>), ApiError> {
         let reporter = match self.reporter {
             Some(r) => r,
             None if matches!(auth.user.role, Role::Resident | Role::GridWorker) => ReporterChoice::Myself,
             None if self.contact.is_some() => ReporterChoice::Contact,
             None => ReporterChoice::Anonymous,
         };
-        let location = match self.location {
+        let location = match &self.location {
             None => None,
-            Some(l) => {
-                if !matches!(l.crs.as_deref(), None | Some("wgs84")) {
-                    return Err(ApiError::invalid("location", "unknown_value"));
-                }
-                Some(GeoPoint { lon: l.lon, lat: l.lat })
+            Some(l) => Some(crate::places::to_wgs84(l.lon, l.lat, l.crs.as_deref())?),
+        };
+        let given = Some(self.area_code.trim()).filter(|a| !a.is_empty()).map(AreaCode::parse).transpose()?;
+        let located = match location {
+            Some(p) => state.places.locate(p),
+            None => Located::NoPoint,
+        };
+        let fallback = match auth.principal.home_area() {
+            Some(a) => a.clone(),
+            None => {
+                let city = state.store.default_city().await?;
+                AreaCode::parse(&format!("{}00000000", city.as_str()))?
             }
         };
+        let placement = place(located, given, &fallback)?;
         let attachments = self
             .attachments
             .iter()
@@ -113,9 +125,9 @@ impl NewCase {
             urgency: self.urgency.as_deref().map(Urgency::parse).transpose()?.unwrap_or(Urgency::Normal),
             title: self.title,
             text: self.text,
-            area: AreaCode::parse(&self.area_code)?,
+            area: placement.area,
             location,
-            off_grid: false,
+            off_grid: placement.off_grid,
             reporter: match reporter {
                 ReporterChoice::Myself => Reporter::Account { user: auth.user.id },
                 ReporterChoice::Contact => Reporter::Contact,
@@ -185,7 +197,7 @@ pub async fn create(
     auth: Auth,
     Json(body): Json<NewCase>,
 ) -> Result<(axum::http::StatusCode, Json<CaseView>), ApiError> {
-    let (intake, contact) = body.into_intake(&auth)?;
+    let (intake, contact) = body.into_intake(&state, &auth).await?;
     let case = state.store.register_case(&auth.principal, intake, contact, chrono::Utc::now()).await?;
     let record = state.store.case_record(&auth.scope(), case.id).await.ok();
     let contact = record.and_then(|r| r.contact);

@@ -181,3 +181,59 @@ async fn grid_worker_reports_with_a_photo_and_solves_on_the_spot() {
         assert_eq!(after["total"], 2, "the refused form wrote nothing");
     }
 }
+
+#[tokio::test]
+async fn a_point_decides_the_grid_in_any_declared_coordinate_system() {
+    for engine in engines() {
+        let app = TestApp::spawn(engine).await;
+        let op = app.client("district_operator").await;
+        let post = |area: &str, lon: f64, lat: f64, crs: &str| {
+            let mut body = json!({"ledger": "event", "category": app.fx.category, "channel": "walk_in",
+                                  "title": "定位", "text": "定位", "location": {"lon": lon, "lat": lat, "crs": crs}});
+            if !area.is_empty() {
+                body["area_code"] = json!(area);
+            }
+            op.post("/api/cases", body)
+        };
+        // Inside the second grid, though the first was typed: the point wins.
+        let (s, c) = post(app.fx.grid.as_str(), 113.07, 28.1, "wgs84").await;
+        assert_eq!(s, 201, "{c}");
+        assert_eq!(
+            (c["case"]["area"].as_str(), c["case"]["off_grid"].as_bool()),
+            (Some(app.fx.grid_b.as_str()), Some(false))
+        );
+        // On the shared edge of the two grids of 东门社区: the lower code.
+        let (_, c) = post("", 113.05, 28.1, "wgs84").await;
+        assert_eq!(c["case"]["area"], app.fx.grid.as_str());
+        // On the edge between 东门's second grid and 西门's grid: the lower code again.
+        let (_, c) = post("", 113.1, 28.15, "").await;
+        assert_eq!(c["case"]["area"], app.fx.grid_b.as_str());
+        // A GCJ-02 point (as a Chinese map app gives it) is converted before placing: the WGS-84
+        // point 113.049990 sits just west of the edge, its GCJ-02 form is ~500 m east of it.
+        let (gx, gy) = shiyu_geo::crs::from_wgs84(shiyu_geo::Crs::Gcj02, 113.04999, 28.1);
+        assert!(gx > 113.05, "the shift crosses the edge: {gx}");
+        let (_, c) = post("", gx, gy, "gcj02").await;
+        assert_eq!(c["case"]["area"], app.fx.grid.as_str(), "{c}");
+        let stored = c["case"]["location"]["lon"].as_f64().expect("lon");
+        assert!((stored - 113.04999).abs() < 1e-6, "stored as WGS-84: {stored}");
+        // Outside every grid: kept, at the caller's area, and flagged for the centre.
+        let (s, c) = post("", 113.5, 28.1, "wgs84").await;
+        assert_eq!(s, 201, "{c}");
+        assert_eq!(
+            (c["case"]["area"].as_str(), c["case"]["off_grid"].as_bool()),
+            (Some(app.fx.district.as_str()), Some(true))
+        );
+        let (_, flagged) = op.get("/api/cases?off_grid=true").await;
+        assert_eq!(flagged["total"], 1, "{flagged}");
+        // An unknown coordinate system is named, and nothing is written.
+        let (s, e) = post("", 113.07, 28.1, "utm50n").await;
+        assert_eq!(s, 422, "{e}");
+        assert!(e.to_string().contains("crs"), "{e}");
+        // No point and no area: the area is required.
+        let (s, e) = op.post("/api/cases", json!({"ledger": "event", "category": app.fx.category, "channel": "walk_in", "title": "无", "text": "无"})).await;
+        assert_eq!(s, 422, "{e}");
+        assert!(e.to_string().contains("area_code"), "{e}");
+        let (_, all) = op.get("/api/cases").await;
+        assert_eq!(all["total"], 5);
+    }
+}

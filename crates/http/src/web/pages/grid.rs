@@ -200,7 +200,7 @@ async fn file_report(
         contact: None,
         attachments: attachments.into_iter().map(|a| a.id).collect(),
     };
-    let (intake, contact) = body.into_intake(auth)?;
+    let (intake, contact) = body.into_intake(state, auth).await?;
     let now = Utc::now();
     let mut batch = state.store.batch().await?;
     let case = batch.register(&auth.principal, intake, contact, now).await?;

@@ -278,7 +278,7 @@ fn new_case(who: Who, v: &IntakeForm) -> Result<NewCase, ApiError> {
 
 async fn submit(state: &AppState, auth: &Auth, who: Who, v: IntakeForm) -> Result<Response, ApiError> {
     let result = async {
-        let (intake, contact) = new_case(who, &v)?.into_intake(auth)?;
+        let (intake, contact) = new_case(who, &v)?.into_intake(state, auth).await?;
         Ok::<_, ApiError>(state.store.register_case(&auth.principal, intake, contact, chrono::Utc::now()).await?)
     }
     .await;
