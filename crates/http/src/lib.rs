@@ -5,6 +5,7 @@
 //! embedded assets, and the error renderer ([`error`]) that answers in the user's language.
 
 pub mod api;
+pub mod area_import;
 pub mod assets;
 pub mod auth;
 pub mod error;

@@ -293,6 +293,14 @@ impl Store {
         Ok(out)
     }
 
+    /// Every area of the deployment, by code (imports check new areas against them).
+    pub async fn all_areas(&self) -> Result<Vec<Area>> {
+        let rows = sqlx::query("SELECT code, parent_code, name, polygon FROM areas ORDER BY code")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(Self::area_from_row).collect()
+    }
+
     /// The direct children of an area.
     pub async fn child_areas(&self, parent: &AreaCode) -> Result<Vec<Area>> {
         let rows =

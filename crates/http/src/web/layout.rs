@@ -63,9 +63,16 @@ impl Chrome {
                 ("/cases/new", t.nav_intake),
                 ("/map", t.nav_map),
             ],
-            Role::Handler | Role::Mediator | Role::Analyst | Role::Admin => {
+            Role::Handler | Role::Mediator | Role::Analyst => {
                 vec![("/", t.nav_home), ("/cases", t.nav_cases), ("/cases/overdue", t.nav_overdue), ("/map", t.nav_map)]
             }
+            Role::Admin => vec![
+                ("/", t.nav_home),
+                ("/cases", t.nav_cases),
+                ("/cases/overdue", t.nav_overdue),
+                ("/map", t.nav_map),
+                ("/admin/areas/import", t.nav_admin_areas),
+            ],
         };
         Self {
             lang,

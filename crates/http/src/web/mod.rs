@@ -46,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases", get(pages::cases::list))
         .route("/cases/overdue", get(pages::cases::overdue))
         .route("/map", get(pages::map::page))
+        .route("/admin/areas/import", get(pages::admin_areas::form).post(pages::admin_areas::submit))
         .route("/grid", get(pages::grid::desk))
         .route("/grid/report", get(pages::grid::report_form).post(pages::grid::report_submit))
         .route("/cases/lookup", get(pages::case::lookup))

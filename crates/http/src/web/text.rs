@@ -115,6 +115,15 @@ texts! {
     grid_solved: "已就地解决（网格自办，仍由领导把关）", "Solved on the spot (still checked by a leader)";
     grid_done: "处置情况", "What was done";
     attachments: "现场照片与附件", "Photos and attachments";
+    nav_admin_areas: "区划与网格", "Areas and grids";
+    areas_import_title: "导入区划与网格（GeoJSON）", "Import areas and grids (GeoJSON)";
+    areas_import_intro: "上传 GeoJSON 要素集合，每个要素带 code（区划编码）、name（名称），可带 parent。整份文件先全部检查：环未闭合、自相交、同级重叠、上级覆盖缺口、超出上级范围等问题逐条列出，有任何问题则一条也不写入。", "Upload a GeoJSON FeatureCollection whose features carry code, name and optionally parent. The whole file is checked first: unclosed or self-intersecting rings, overlapping siblings, holes in a parent's coverage, areas outside their parent are all listed, and if there is any problem nothing is written.";
+    areas_imported: "已导入：新增 {inserted}，更新 {updated}，未变 {unchanged}；网格索引现有 {grids} 个网格。", "Imported: {inserted} new, {updated} changed, {unchanged} unchanged; the grid index now holds {grids} grids.";
+    import_refused: "文件有以下问题，未写入任何数据：", "The file has these problems; nothing was written:";
+    geojson_file: "GeoJSON 文件", "GeoJSON file";
+    crs_label: "坐标系", "Coordinate system";
+    crs_declared: "按文件声明（默认 WGS-84）", "As the file declares (default WGS-84)";
+    import_button: "检查并导入", "Check and import";
     filter_q: "标题关键词", "Title contains";
     filter_apply: "筛选", "Filter";
     page_prev: "上一页", "Previous";

@@ -4,6 +4,7 @@
 mod common;
 
 mod api_cases;
+mod areas;
 mod browser;
 mod browser_grid;
 mod history;
