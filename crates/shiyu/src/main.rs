@@ -93,6 +93,25 @@ enum Command {
         #[arg(long, env = "SHIYU_DATA", default_value = "shiyu-data")]
         data: PathBuf,
     },
+    /// Import areas and grids (GeoJSON). The whole file is checked first; any problem is listed
+    /// and nothing is written.
+    Import {
+        /// What the file holds.
+        #[arg(value_enum)]
+        kind: ImportKind,
+        /// The file.
+        file: PathBuf,
+        /// Coordinate system of the file's coordinates (wgs84, gcj02, bd09); default: as the
+        /// file declares, else WGS-84.
+        #[arg(long)]
+        crs: Option<String>,
+        /// Database URL or SQLite path.
+        #[arg(long, env = "SHIYU_DATABASE")]
+        database: Option<String>,
+        /// Data folder.
+        #[arg(long, env = "SHIYU_DATA", default_value = "shiyu-data")]
+        data: PathBuf,
+    },
     /// Verify every case history's hash chain and that each case row equals its replay.
     VerifyAudit {
         /// Database URL or SQLite path.
@@ -102,6 +121,13 @@ enum Command {
         #[arg(long, env = "SHIYU_DATA", default_value = "shiyu-data")]
         data: PathBuf,
     },
+}
+
+/// Kinds of import file.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ImportKind {
+    /// Areas and grids, a GeoJSON FeatureCollection.
+    Areas,
 }
 
 #[tokio::main]
@@ -154,6 +180,36 @@ async fn main() -> anyhow::Result<()> {
             shiyu::app::open_store(&url, &data).await?;
             println!("migrations applied: {url}");
             Ok(())
+        }
+        Command::Import { kind, file, crs, database, data } => {
+            let url = database.unwrap_or_else(|| shiyu::app::default_database_url(&data));
+            let store = shiyu::app::open_store(&url, &data).await?;
+            match kind {
+                ImportKind::Areas => {
+                    let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+                    let crs = crs.map(|c| c.parse::<shiyu_geo::Crs>()).transpose().map_err(|e| anyhow::anyhow!("--crs: {e}"))?;
+                    let places = shiyu_http::places::Places::default();
+                    match shiyu_http::area_import::import_geojson(&store, &places, &text, crs)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e:?}"))?
+                    {
+                        shiyu_http::area_import::AreaImportOutcome::Imported { counts, grids } => {
+                            println!(
+                                "imported: {} new, {} changed, {} unchanged; {grids} grids indexed",
+                                counts.inserted, counts.updated, counts.unchanged
+                            );
+                            Ok(())
+                        }
+                        shiyu_http::area_import::AreaImportOutcome::Refused(problems) => {
+                            eprintln!("{} problem(s); nothing was written:", problems.len());
+                            for p in &problems {
+                                eprintln!("  {} / {}", p.message_zh(), p.message_en());
+                            }
+                            std::process::exit(1)
+                        }
+                    }
+                }
+            }
         }
         Command::VerifyAudit { database, data } => {
             let url = database.unwrap_or_else(|| shiyu::app::default_database_url(&data));
