@@ -6,6 +6,7 @@
 //! ([`deadline`]). Storage and HTTP call into it; it calls nothing.
 
 pub mod area;
+pub mod base;
 pub mod case;
 pub mod deadline;
 pub mod error;

@@ -187,7 +187,10 @@ async fn main() -> anyhow::Result<()> {
             match kind {
                 ImportKind::Areas => {
                     let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
-                    let crs = crs.map(|c| c.parse::<shiyu_geo::Crs>()).transpose().map_err(|e| anyhow::anyhow!("--crs: {e}"))?;
+                    let crs = crs
+                        .map(|c| c.parse::<shiyu_geo::Crs>())
+                        .transpose()
+                        .map_err(|e| anyhow::anyhow!("--crs: {e}"))?;
                     let places = shiyu_http::places::Places::default();
                     match shiyu_http::area_import::import_geojson(&store, &places, &text, crs)
                         .await

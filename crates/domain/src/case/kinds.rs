@@ -37,6 +37,17 @@ macro_rules! vocabulary {
             pub fn label_en(self) -> &'static str {
                 match self { $($name::$variant => $en,)+ }
             }
+
+            /// Parses a wire name, a Chinese label or an English label (any case), as people
+            /// type them into spreadsheets; the error names the field.
+            pub fn parse_any(text: &str) -> Result<Self, DomainError> {
+                let t = text.trim();
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str() == t || v.label_zh() == t || v.label_en().eq_ignore_ascii_case(t))
+                    .ok_or(DomainError::invalid($field, "unknown_value"))
+            }
         }
 
         impl std::fmt::Display for $name {
@@ -46,6 +57,7 @@ macro_rules! vocabulary {
         }
     };
 }
+pub(crate) use vocabulary;
 
 vocabulary!(
     /// The ledger a case is entered in (三本账 plus events found by grid workers).
