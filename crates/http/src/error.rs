@@ -61,6 +61,9 @@ pub enum ApiError {
     /// Something broke on our side.
     #[error("internal: {0}")]
     Internal(String),
+    /// Rows of an import file were refused; each names its row, column and reason.
+    #[error("{} rows refused", .0.len())]
+    Rows(Vec<shiyu_domain::base::columns::CellError>),
 }
 
 impl ApiError {
@@ -71,7 +74,7 @@ impl ApiError {
 
     fn status(&self) -> StatusCode {
         match self {
-            Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Invalid { .. } | Self::Rows(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::IllegalMove { .. } | Self::Rule(_) | Self::Conflict | Self::Duplicate(_) => StatusCode::CONFLICT,
             Self::Forbidden | Self::Csrf => StatusCode::FORBIDDEN,
             Self::Unauthenticated | Self::BadCredentials => StatusCode::UNAUTHORIZED,
@@ -94,6 +97,7 @@ impl ApiError {
             Self::Conflict => "conflict",
             Self::BadCredentials => "bad_credentials",
             Self::Internal(_) => "internal",
+            Self::Rows(_) => "rows_refused",
         }
     }
 
@@ -137,6 +141,10 @@ impl ApiError {
             }
             Self::BadCredentials => lang.pick("用户名或密码错误", "Wrong user name or password.").to_owned(),
             Self::Internal(_) => lang.pick("服务器内部错误", "Internal server error.").to_owned(),
+            Self::Rows(rows) => match lang {
+                Lang::Zh => format!("文件有 {} 处错误，未导入任何数据", rows.len()),
+                Lang::En => format!("The file has {} errors; nothing was imported.", rows.len()),
+            },
         }
     }
 
@@ -150,7 +158,12 @@ impl ApiError {
 
     /// The JSON body in a language.
     pub fn body(&self, lang: Lang) -> serde_json::Value {
-        json!({ "error": { "code": self.code(), "field": self.field(), "message": self.message(lang) } })
+        let mut body =
+            json!({ "error": { "code": self.code(), "field": self.field(), "message": self.message(lang) } });
+        if let Self::Rows(rows) = self {
+            body["error"]["rows"] = rows.iter().map(|r| json!({"row": r.row, "column": r.column, "field": r.field, "reason": r.reason, "message": row_message(r, lang)})).collect();
+        }
+        body
     }
 }
 
@@ -174,6 +187,7 @@ impl From<StorageError> for ApiError {
             StorageError::NotFound(what) => Self::NotFound(what.to_owned()),
             StorageError::Duplicate { field } => Self::Duplicate(field.to_owned()),
             StorageError::Conflict(_) => Self::Conflict,
+            StorageError::Rows(rows) => Self::Rows(rows),
             other => {
                 tracing::error!(error = %other, "storage failure");
                 Self::Internal(other.to_string())
@@ -230,4 +244,13 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         )
     };
     (status, Html(page)).into_response()
+}
+
+/// One refused cell in the user's language: "第 7 行“身份证号”：校验位错误".
+pub fn row_message(e: &shiyu_domain::base::columns::CellError, lang: Lang) -> String {
+    let reason = reason_text(e.reason, lang);
+    match lang {
+        Lang::Zh => format!("第 {} 行“{}”：{}", e.row, e.column, reason),
+        Lang::En => format!("Row {}, column “{}”: {}", e.row, e.column, reason),
+    }
 }

@@ -27,6 +27,9 @@ pub enum StorageError {
     /// The database failed.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// Rows of an import file were refused, each naming its row and column; nothing was written.
+    #[error("{} rows refused", .0.len())]
+    Rows(Vec<shiyu_domain::base::columns::CellError>),
     /// Migrations failed.
     #[error("migration error: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),

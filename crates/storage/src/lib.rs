@@ -7,6 +7,8 @@
 //! ([`cases`]); every read takes a [`Scope`](shiyu_domain::scope::Scope) and filters by it in SQL.
 
 pub mod attachments;
+pub mod audit;
+pub mod base;
 pub mod batch;
 pub mod cases;
 pub mod config;

@@ -3,6 +3,7 @@
 //! phone numbers, masks, care groups and when their visits fall due, and the columns of the
 //! import/export files. Nothing here profiles people beyond what service needs (DESIGN §2).
 
+pub mod access;
 pub mod care;
 pub mod columns;
 pub mod credit;

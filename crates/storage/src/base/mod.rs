@@ -1,0 +1,145 @@
+//! Base data in the database (DESIGN §6): residents, houses, legal entities and cameras, each in a
+//! grid; care tags with visits due; visit logs. Imports are all-or-nothing per file: every row is
+//! checked first (unknown grid or house, outside the importer's scope), and only a clean file is
+//! written, in one transaction with its audit entry. An import adds and corrects but never erases:
+//! an empty cell keeps what is stored (erasing is an edit, not an import), so the same person
+//! imported from several lists stays one record with everything the lists know.
+//!
+//! Who may see and unmask what is decided by [`shiyu_domain::base::access`]; every unmasking and
+//! every read of care records is written to the [audit log](crate::audit) in the same transaction.
+
+pub mod cameras;
+pub mod care;
+pub mod entities;
+pub mod houses;
+pub mod residents;
+pub mod visits;
+
+use std::collections::HashSet;
+
+use shiyu_domain::area::AreaCode;
+use shiyu_domain::base::access::{BaseAct, base_root};
+use shiyu_domain::base::columns::CellError;
+use shiyu_domain::scope::Principal;
+use sqlx::{Any, Row, Transaction};
+
+use crate::db::Store;
+use crate::error::{Result, StorageError};
+
+pub use crate::directory::ImportCounts;
+
+/// One record of an import file, with its row number and whether its point lies in no grid.
+#[derive(Debug, Clone)]
+pub struct Placed<T> {
+    /// Row number in the file (header = 1).
+    pub row: usize,
+    /// The checked record.
+    pub record: T,
+    /// Its point lies in no grid (kept, and flagged for the centre).
+    pub off_grid: bool,
+}
+
+/// A value bound into a bulk statement.
+pub(crate) enum V {
+    T(Option<String>),
+    I(i64),
+    F(Option<f64>),
+}
+
+/// Rows per multi-row INSERT: well under SQLite's and PostgreSQL's bind-parameter limits.
+const MAX_PARAMS: usize = 30_000;
+
+/// Inserts many rows with multi-row INSERTs inside `tx`.
+pub(crate) async fn insert_many(
+    tx: &mut Transaction<'static, Any>,
+    table: &str,
+    cols: &[&str],
+    rows: Vec<Vec<V>>,
+) -> Result<()> {
+    let per = (MAX_PARAMS / cols.len()).clamp(1, 1000);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<V>> = rows.by_ref().take(per).collect();
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
+        let mut n = 0;
+        for (i, _) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push('(');
+            for k in 0..cols.len() {
+                if k > 0 {
+                    sql.push(',');
+                }
+                n += 1;
+                sql.push_str(&format!("${n}"));
+            }
+            sql.push(')');
+        }
+        let mut q = sqlx::query(&sql);
+        for row in chunk {
+            for v in row {
+                q = match v {
+                    V::T(s) => q.bind(s),
+                    V::I(i) => q.bind(i),
+                    V::F(f) => q.bind(f),
+                };
+            }
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// `$a, $b, …` for an IN list starting at placeholder `from`.
+pub(crate) fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+impl Store {
+    /// The codes of every grid and micro-grid (where records may belong).
+    pub(crate) async fn grid_codes(&self) -> Result<HashSet<String>> {
+        let rows =
+            sqlx::query("SELECT code FROM areas WHERE level IN ('grid', 'micro_grid')").fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok(r.try_get::<String, _>("code")?)).collect()
+    }
+}
+
+/// The area under which the actor may do `act`, or a refusal.
+pub(crate) fn root_for(actor: &Principal, act: BaseAct) -> Result<AreaCode> {
+    base_root(actor, act).ok_or(StorageError::Domain(shiyu_domain::DomainError::Forbidden {
+        role: actor.role.as_str(),
+        action: match act {
+            BaseAct::List => "list_base_data",
+            BaseAct::Unmask => "unmask",
+            BaseAct::ReadCare => "read_care_records",
+            BaseAct::Count => "count_base_data",
+            BaseAct::ImportExport => "import_export",
+        },
+    }))
+}
+
+/// Checks a record's grid for an import: known, and inside the importer's area.
+pub(crate) fn check_grid(
+    grids: &HashSet<String>,
+    root: &AreaCode,
+    grid: Option<&AreaCode>,
+    row: usize,
+    column: &str,
+    errors: &mut Vec<CellError>,
+) {
+    let Some(g) = grid else { return };
+    let reason = if !grids.contains(g.as_str()) {
+        "unknown_grid"
+    } else if !g.is_within(root) {
+        "out_of_scope"
+    } else {
+        return;
+    };
+    errors.push(CellError { row, column: column.to_owned(), field: "grid", reason });
+}
+
+/// A `LIKE` pattern for the grids under `root`.
+pub(crate) fn under(root: &AreaCode) -> String {
+    crate::sql::prefix_pattern(root.scope_prefix())
+}
