@@ -91,6 +91,12 @@ impl Store {
         Ok(WriteTx { tx, _guard: guard })
     }
 
+    /// The connection pool, for maintenance tools and tests that must reach under the API (e.g.
+    /// to show that a tampered audit entry is detected).
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
     /// Whether the database answers.
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;

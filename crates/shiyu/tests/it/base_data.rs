@@ -1,0 +1,239 @@
+//! Base data through the real store on both engines: one person is one record however often
+//! imported; a bad row anywhere in a file writes nothing; export → import changes nothing;
+//! identifiers are masked in every list and unmasked only for the roles and areas DESIGN §2 allows,
+//! each unmasking and each care read leaving exactly one audit entry; the audit chain verifies and
+//! a tampered entry is found.
+
+use chrono::NaiveDate;
+use shiyu_domain::area::AreaCode;
+use shiyu_domain::base::care::CareGroup;
+use shiyu_domain::base::idnum::{IdNumber, check_char};
+use shiyu_domain::base::kinds::{HouseUse, ResidentKind, Tenancy};
+use shiyu_domain::base::phone::Phone;
+use shiyu_domain::base::records::{HouseRecord, ResidentRecord, WgsPoint};
+use shiyu_storage::StorageError;
+use shiyu_storage::base::Placed;
+use shiyu_storage::base::care::CareFilter;
+use shiyu_storage::base::residents::Identifier;
+
+use crate::common::{ACCOUNTS, TestApp, engines};
+
+const CITY: &str = "4399";
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 23).expect("d")
+}
+
+/// A valid identity number for person `n`.
+pub fn id_number(n: u32) -> IdNumber {
+    let body = format!(
+        "439901{}{:03}",
+        NaiveDate::from_ymd_opt(1950, 1, 1)
+            .expect("d")
+            .checked_add_days(chrono::Days::new(u64::from(n % 20000)))
+            .expect("d")
+            .format("%Y%m%d"),
+        n % 1000
+    );
+    let full = format!("{body}{}", check_char(&body).expect("check"));
+    IdNumber::parse(&full, today()).expect("valid id")
+}
+
+pub fn person(n: u32, grid: &AreaCode, house: Option<&str>, care: Vec<CareGroup>) -> ResidentRecord {
+    ResidentRecord {
+        id_number: id_number(n),
+        name: format!("居民{n}"),
+        phone: Some(Phone::parse(&format!("139{:08}", n)).expect("phone")),
+        kind: if n % 3 == 0 { ResidentKind::Floating } else { ResidentKind::Registered },
+        grid: Some(grid.clone()),
+        house: house.map(str::to_owned),
+        care,
+    }
+}
+
+fn house(code: &str, grid: &AreaCode) -> HouseRecord {
+    HouseRecord {
+        code: code.to_owned(),
+        address: format!("东门路{code}号"),
+        building: "1栋".into(),
+        unit: "2单元".into(),
+        room: "301".into(),
+        use_: HouseUse::Residential,
+        tenancy: Tenancy::Rented,
+        location: Some(WgsPoint::new(113.02, 28.1)),
+        grid: Some(grid.clone()),
+    }
+}
+
+fn placed<T>(records: Vec<T>) -> Vec<Placed<T>> {
+    records.into_iter().enumerate().map(|(i, record)| Placed { row: i + 2, record, off_grid: false }).collect()
+}
+
+#[tokio::test]
+async fn imports_are_one_record_per_person_and_all_or_nothing() {
+    for engine in engines() {
+        let app = TestApp::spawn(engine).await;
+        let op = app.fx.users["operator"].principal();
+        let now = chrono::Utc::now();
+        let g = &app.fx.grid;
+        let c = app
+            .store
+            .import_houses(CITY, &op, placed(vec![house("H1", g), house("H2", &app.fx.grid_b)]), now)
+            .await
+            .expect("houses");
+        assert_eq!((c.inserted, c.updated, c.unchanged), (2, 0, 0));
+
+        let people: Vec<ResidentRecord> = (1..=300)
+            .map(|n| {
+                person(
+                    n,
+                    g,
+                    Some(if n % 2 == 0 { "H1" } else { "H2" }),
+                    if n % 50 == 0 { vec![CareGroup::ElderlyAlone] } else { vec![] },
+                )
+            })
+            .collect();
+        let c = app.store.import_residents(CITY, &op, placed(people.clone()), now).await.expect("residents");
+        assert_eq!((c.inserted, c.updated, c.unchanged), (300, 0, 0));
+        // The same file again: nothing changes.
+        let c = app.store.import_residents(CITY, &op, placed(people.clone()), now).await.expect("again");
+        assert_eq!((c.inserted, c.updated, c.unchanged), (0, 0, 300));
+        // Another list naming person 7 with a care group and no phone: still one person, the phone
+        // kept, the care group added.
+        let mut seven = person(7, g, None, vec![CareGroup::Disability]);
+        seven.phone = None;
+        let c = app.store.import_residents(CITY, &op, placed(vec![seven]), now).await.expect("other list");
+        assert_eq!((c.inserted, c.updated), (0, 1));
+        let (_, total) = app.store.residents(&op, None, None, 10, 0).await.expect("list");
+        assert_eq!(total, 300, "one person is one record");
+        let (rows, _) = app.store.residents(&op, None, Some("居民7"), 50, 0).await.expect("list");
+        let r7 = rows.iter().find(|r| r.name == "居民7").expect("居民7");
+        assert_eq!(r7.phone_masked.as_deref(), Some("139****0007"), "the phone was kept");
+
+        // 1,000 rows with one bad one (an unknown house) write nothing, and the row is named.
+        let before = app.store.export_residents(CITY, &op, now).await.expect("export");
+        let mut file: Vec<ResidentRecord> = (1001..2000).map(|n| person(n, g, Some("H1"), vec![])).collect();
+        file.insert(500, person(5000, g, Some("H404"), vec![]));
+        let err = app.store.import_residents(CITY, &op, placed(file), now).await.expect_err("refused");
+        match err {
+            StorageError::Rows(rows) => {
+                assert_eq!(rows.len(), 1);
+                assert_eq!((rows[0].row, rows[0].column.as_str(), rows[0].reason), (502, "房屋编号", "unknown_house"));
+            }
+            other => panic!("{other:?}"),
+        }
+        // A grid in another street: out of the operator's area.
+        let err = app
+            .store
+            .import_residents(CITY, &op, placed(vec![person(6000, &app.fx.grid2, None, vec![])]), now)
+            .await
+            .expect_err("scope");
+        assert!(matches!(err, StorageError::Rows(ref r) if r[0].reason == "out_of_scope"), "{err:?}");
+        let after = app.store.export_residents(CITY, &op, now).await.expect("export");
+        assert_eq!(after, before, "nothing written by refused files");
+
+        // Round trip: the export imported again leaves everything as it was.
+        let c = app.store.import_residents(CITY, &op, placed(after.clone()), now).await.expect("round trip");
+        assert_eq!((c.inserted, c.updated, c.unchanged), (0, 0, 300));
+        assert_eq!(app.store.export_residents(CITY, &op, now).await.expect("export"), after);
+        let houses = app.store.export_houses(CITY, &op, now).await.expect("houses");
+        let c = app.store.import_houses(CITY, &op, placed(houses.clone()), now).await.expect("houses again");
+        assert_eq!((c.inserted, c.updated, c.unchanged), (0, 0, 2));
+
+        // Handlers and residents may not import at all.
+        for who in ["handler", "resident", "leader", "grid_worker"] {
+            let p = app.fx.users[who].principal();
+            let e = app.store.import_residents(CITY, &p, placed(vec![person(7000, g, None, vec![])]), now).await;
+            assert!(matches!(e, Err(StorageError::Domain(_))), "{who} imported");
+        }
+    }
+}
+
+#[tokio::test]
+async fn masking_unmasking_and_care_reads_per_role_are_audited() {
+    for engine in engines() {
+        let app = TestApp::spawn(engine).await;
+        let op = app.fx.users["operator"].principal();
+        let now = chrono::Utc::now();
+        let g = &app.fx.grid;
+        app.store.import_houses(CITY, &op, placed(vec![house("H1", g)]), now).await.expect("houses");
+        app.store
+            .import_residents(
+                CITY,
+                &op,
+                placed(vec![person(1, g, Some("H1"), vec![CareGroup::ElderlyAlone]), person(2, g, None, vec![])]),
+                now,
+            )
+            .await
+            .expect("residents");
+        let (rows, _) = app.store.residents(&op, None, None, 10, 0).await.expect("list");
+        let one = rows.iter().find(|r| r.name == "居民1").expect("one").clone();
+        let clear = id_number(1).as_str().to_owned();
+        assert_eq!(one.id_masked, id_number(1).masked());
+        assert!(!one.id_masked.contains(&clear[3..14]), "masked");
+
+        let audit_len = || async { app.store.audit_entries(CITY, None, 1000).await.expect("audit").len() };
+        for who in ACCOUNTS {
+            let p = app.fx.users[who].principal();
+            let before = audit_len().await;
+            // Lists: masked, and only for roles that serve the area.
+            let listed = app.store.residents(&p, None, None, 10, 0).await;
+            let lists = matches!(
+                who,
+                "grid_worker"
+                    | "operator"
+                    | "district_operator"
+                    | "city_operator"
+                    | "admin"
+                    | "leader"
+                    | "district_leader"
+                    | "mediator"
+            );
+            assert_eq!(listed.as_ref().map(|(r, _)| !r.is_empty()).unwrap_or(false), lists, "{who} list");
+            if let Ok((rows, _)) = &listed {
+                assert!(rows.iter().all(|r| r.id_masked.contains("***********")), "{who} sees masked ids");
+            }
+            // Unmasking: grid worker of the grid, operators over it, administrator.
+            let got = app.store.unmask_resident(CITY, &p, &one.id, Identifier::IdNumber, "核实身份", now).await;
+            let unmasks = matches!(who, "grid_worker" | "operator" | "district_operator" | "city_operator" | "admin");
+            assert_eq!(got.as_ref().ok(), unmasks.then_some(&clear), "{who} unmask: {got:?}");
+            assert_eq!(
+                audit_len().await,
+                before + usize::from(unmasks),
+                "{who}: one audit entry per unmasking, none when refused"
+            );
+            // Care records: the same roles; one audit entry per read.
+            let before = audit_len().await;
+            let care = app.store.care_list(CITY, &p, &CareFilter::default(), 100, now).await;
+            assert_eq!(care.as_ref().map(|c| c.len()).unwrap_or(0), usize::from(unmasks), "{who} care: {care:?}");
+            // Every permitted read is recorded, even one that finds nobody (operator2's street).
+            assert_eq!(audit_len().await, before + usize::from(care.is_ok()), "{who}: care reads audited");
+            assert_eq!(care.is_ok(), unmasks || who == "operator2", "{who} may read care records");
+        }
+        // Operator 2 (another street) neither lists nor unmasks.
+        let op2 = app.fx.users["operator2"].principal();
+        assert!(app.store.residents(&op2, None, None, 10, 0).await.expect("list").0.is_empty());
+        assert!(matches!(
+            app.store.unmask_resident(CITY, &op2, &one.id, Identifier::Phone, "x", now).await,
+            Err(StorageError::NotFound(_))
+        ));
+        // A reason is required.
+        assert!(app.store.unmask_resident(CITY, &op, &one.id, Identifier::Phone, " ", now).await.is_err());
+        // Counts for leaders and analysts, without names.
+        let counts = app.store.care_counts(&app.fx.users["analyst"].principal(), today()).await.expect("counts");
+        assert_eq!(counts, vec![(CareGroup::ElderlyAlone, 1, 0)]);
+
+        // The log names who unmasked whom, and its chain holds until an entry is edited.
+        let about = app.store.audit_entries(CITY, Some(("resident", &one.id)), 100).await.expect("about");
+        assert_eq!(about.len(), 5, "five roles unmasked this person");
+        assert!(about.iter().all(|e| e.action == "unmask_id_number" && e.detail.contains("核实身份")));
+        let check = app.store.verify_audit_log(CITY).await.expect("verify");
+        assert!(check.broken_at.is_empty() && check.entries > 10, "{check:?}");
+        sqlx::query("UPDATE audit_log SET actor_role = 'resident' WHERE seq = 3")
+            .execute(app.store.pool())
+            .await
+            .expect("tamper");
+        let check = app.store.verify_audit_log(CITY).await.expect("verify");
+        assert_eq!(check.broken_at, vec![3]);
+    }
+}
