@@ -8,6 +8,7 @@ pub mod api;
 pub mod area_import;
 pub mod assets;
 pub mod auth;
+pub mod base_import;
 pub mod error;
 pub mod i18n;
 pub mod openapi;

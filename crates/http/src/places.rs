@@ -10,8 +10,9 @@ use std::sync::{Arc, RwLock};
 use shiyu_domain::area::AreaCode;
 use shiyu_domain::case::GeoPoint;
 use shiyu_domain::place::Located;
-use shiyu_geo::{Crs, GridIndex, Locate};
+use shiyu_geo::{Crs, GridIndex, Locate, PointIndex};
 use shiyu_storage::Store;
+use shiyu_storage::base::cameras::Camera;
 
 use crate::error::ApiError;
 
@@ -20,6 +21,8 @@ use crate::error::ApiError;
 pub struct Places {
     /// `None` until loaded (and for a city without polygons).
     grids: RwLock<Option<Arc<GridIndex>>>,
+    /// Cameras by position.
+    cameras: RwLock<Option<Arc<PointIndex<Camera>>>>,
 }
 
 impl Places {
@@ -27,6 +30,7 @@ impl Places {
     pub async fn load(store: &Store) -> Result<Self, ApiError> {
         let places = Self::default();
         places.reload(store).await?;
+        places.reload_cameras(store).await?;
         Ok(places)
     }
 
@@ -49,6 +53,24 @@ impl Places {
             *slot = Some(index);
         }
         Ok(n)
+    }
+
+    /// Rebuilds the camera index (after cameras were imported).
+    pub async fn reload_cameras(&self, store: &Store) -> Result<usize, ApiError> {
+        let all = store.all_cameras().await?;
+        let n = all.len();
+        let index = PointIndex::new(all.into_iter().map(|c| (c.lon, c.lat, c)))
+            .map_err(|e| ApiError::Internal(format!("camera index: {e}")))?;
+        if let Ok(mut slot) = self.cameras.write() {
+            *slot = Some(Arc::new(index));
+        }
+        Ok(n)
+    }
+
+    /// Up to `k` cameras within `max_m` metres of a point, nearest first, with their distance.
+    pub fn nearest_cameras(&self, point: GeoPoint, k: usize, max_m: f64) -> Vec<(Camera, f64)> {
+        let Some(index) = self.cameras.read().ok().and_then(|c| c.clone()) else { return Vec::new() };
+        index.nearest(point.lon, point.lat, k, max_m).into_iter().map(|(c, d)| (c.clone(), d)).collect()
     }
 
     fn index(&self) -> Option<Arc<GridIndex>> {

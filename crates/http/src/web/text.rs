@@ -124,6 +124,17 @@ texts! {
     crs_label: "坐标系", "Coordinate system";
     crs_declared: "按文件声明（默认 WGS-84）", "As the file declares (default WGS-84)";
     import_button: "检查并导入", "Check and import";
+    visits_title: "走访日志", "Visit log";
+    visits_recent: "近30天走访", "Visits of the last 30 days";
+    care_due: "一周内应走访的关爱对象", "Care visits due within a week";
+    due_on: "应访日期", "due";
+    households: "户", "households";
+    finding_to_case: "发现问题转为事件", "Turn the finding into a case";
+    finding_case: "已转为事件，查看", "Became a case: open it";
+    visit_day: "走访日期", "Day of the visit";
+    visit_households: "走访住户", "Households visited";
+    visit_summary: "走访情况", "What you saw";
+    visit_found: "发现的问题（可留空）", "Anything found (may be empty)";
     filter_q: "标题关键词", "Title contains";
     filter_apply: "筛选", "Filter";
     page_prev: "上一页", "Previous";

@@ -11,3 +11,4 @@ pub mod language;
 pub mod login;
 pub mod map;
 pub mod resident;
+pub mod visits;
