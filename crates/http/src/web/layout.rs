@@ -62,15 +62,24 @@ impl Chrome {
                 ("/cases/overdue", t.nav_overdue),
                 ("/cases/new", t.nav_intake),
                 ("/map", t.nav_map),
+                ("/base/residents", t.nav_base),
             ],
-            Role::Handler | Role::Mediator | Role::Analyst => {
+            Role::Handler => {
                 vec![("/", t.nav_home), ("/cases", t.nav_cases), ("/cases/overdue", t.nav_overdue), ("/map", t.nav_map)]
             }
+            Role::Mediator | Role::Analyst => vec![
+                ("/", t.nav_home),
+                ("/cases", t.nav_cases),
+                ("/cases/overdue", t.nav_overdue),
+                ("/map", t.nav_map),
+                (if auth.user.role == Role::Mediator { "/base/residents" } else { "/base/care" }, t.nav_base),
+            ],
             Role::Admin => vec![
                 ("/", t.nav_home),
                 ("/cases", t.nav_cases),
                 ("/cases/overdue", t.nav_overdue),
                 ("/map", t.nav_map),
+                ("/base/residents", t.nav_base),
                 ("/admin/areas/import", t.nav_admin_areas),
             ],
         };
