@@ -237,3 +237,123 @@ async fn masking_unmasking_and_care_reads_per_role_are_audited() {
         assert_eq!(check.broken_at, vec![3]);
     }
 }
+
+async fn upload(app: &TestApp, c: &crate::common::Client, table: &str, name: &str, bytes: Vec<u8>) -> (u16, String) {
+    let form = reqwest::multipart::Form::new()
+        .text("table", table.to_owned())
+        .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()));
+    let r =
+        c.http.post(app.url(&format!("/base/import?_csrf={}", c.csrf))).multipart(form).send().await.expect("upload");
+    (r.status().as_u16(), r.text().await.expect("text"))
+}
+
+async fn download(app: &TestApp, c: &crate::common::Client, table: &str, format: &str) -> Vec<u8> {
+    let r = c.http.get(app.url(&format!("/base/export?table={table}&format={format}"))).send().await.expect("export");
+    assert_eq!(r.status(), 200, "export {table} {format}");
+    r.bytes().await.expect("bytes").to_vec()
+}
+
+#[tokio::test]
+async fn files_round_trip_through_the_web_in_csv_and_xlsx() {
+    use shiyu_domain::base::columns::{Table, house_row, resident_row};
+    for engine in engines() {
+        let app = TestApp::spawn(engine).await;
+        let op = app.client("operator").await;
+        let g = app.fx.grid.clone();
+        // Houses first (residents refer to them), written as a CSV a person might make, with a
+        // GCJ-02 point and no grid: the point decides the grid.
+        let mut h = house("H1", &g);
+        h.grid = None;
+        let (gx, gy) = shiyu_geo::crs::from_wgs84(shiyu_geo::Crs::Gcj02, 113.07, 28.1);
+        let mut cells = house_row(&h);
+        cells[7] = gx.to_string();
+        cells[8] = gy.to_string();
+        cells[9] = "gcj02".into();
+        let csv = shiyu_tabular::write_csv(&Table::Houses.headers(), vec![cells]);
+        let (s, page) = upload(&app, &op, "houses", "房屋.csv", csv).await;
+        assert_eq!(s, 200, "{page}");
+        assert!(page.contains("新增 1"), "{page}");
+        let houses =
+            app.store.export_houses(CITY, &app.fx.users["operator"].principal(), chrono::Utc::now()).await.expect("h");
+        assert_eq!(houses[0].grid.as_ref(), Some(&app.fx.grid_b), "placed by its converted point");
+
+        let people: Vec<Vec<String>> = (1..=40)
+            .map(|n| resident_row(&person(n, &g, Some("H1"), if n == 3 { vec![CareGroup::Hardship] } else { vec![] })))
+            .collect();
+        let xlsx = shiyu_tabular::write_xlsx("实有人口", &Table::Residents.headers(), people.clone()).expect("xlsx");
+        let (s, page) = upload(&app, &op, "residents", "人口.xlsx", xlsx).await;
+        assert_eq!(s, 200, "{page}");
+        assert!(page.contains("新增 40"), "{page}");
+
+        // A file with bad cells: every one named by row and column, nothing written.
+        let mut bad = people.clone();
+        bad[4][0] = "110105194912310021".into(); // row 6: check digit
+        bad[9][3] = "外籍".into(); // row 11: kind
+        bad.push(resident_row(&person(99, &g, Some("H404"), vec![])));
+        let (s, page) =
+            upload(&app, &op, "residents", "bad.csv", shiyu_tabular::write_csv(&Table::Residents.headers(), bad)).await;
+        assert_eq!(s, 422, "{page}");
+        for expect in ["第 6 行“身份证号”：校验位错误", "第 11 行“人口类型”：取值无效"] {
+            assert!(page.contains(expect), "{expect} in {page}");
+        }
+        let (_, total) =
+            app.store.residents(&app.fx.users["operator"].principal(), None, None, 1, 0).await.expect("list");
+        assert_eq!(total, 40, "nothing written");
+        // The unknown house is found once the cell errors are fixed.
+        let mut only_house = people.clone();
+        only_house.push(resident_row(&person(99, &g, Some("H404"), vec![])));
+        let (s, page) =
+            upload(&app, &op, "residents", "h.csv", shiyu_tabular::write_csv(&Table::Residents.headers(), only_house))
+                .await;
+        assert_eq!(s, 422);
+        assert!(page.contains("第 42 行“房屋编号”"), "{page}");
+
+        // Export → import in both formats changes nothing, and the files are equal after.
+        for format in ["xlsx", "csv"] {
+            let before = download(&app, &op, "residents", format).await;
+            let (s, page) = upload(&app, &op, "residents", &format!("导出.{format}"), before.clone()).await;
+            assert_eq!(s, 200, "{page}");
+            assert!(page.contains("未变 40"), "{format}: {page}");
+            let table_before =
+                shiyu_tabular::read(shiyu_tabular::Format::from_name(&format!("x.{format}")).expect("f"), &before)
+                    .expect("read");
+            let after = download(&app, &op, "residents", format).await;
+            let table_after =
+                shiyu_tabular::read(shiyu_tabular::Format::from_name(&format!("x.{format}")).expect("f"), &after)
+                    .expect("read");
+            assert_eq!(table_before, table_after, "{format} round trip");
+            let houses = download(&app, &op, "houses", format).await;
+            let (_, page) = upload(&app, &op, "houses", &format!("房屋.{format}"), houses).await;
+            assert!(page.contains("未变 1"), "{page}");
+        }
+        // Leaders see the list masked but may neither export nor unmask.
+        let leader = app.client("leader").await;
+        let r = leader.http.get(app.url("/base/export?table=residents")).send().await.expect("get");
+        assert_eq!(r.status(), 403);
+        let list = leader.http.get(app.url("/base/residents")).send().await.expect("get").text().await.expect("t");
+        assert!(
+            list.contains(&id_number(1).masked()) && !list.contains(id_number(1).as_str()),
+            "masked for the leader"
+        );
+        assert!(!list.contains("data-testid=\"unmask\""), "no unmask button for the leader");
+        // The operator's unmask by form, with htmx: the clear value comes back and is audited.
+        let (rows, _) =
+            app.store.residents(&app.fx.users["operator"].principal(), None, Some("居民1"), 1, 0).await.expect("r");
+        let before = app.store.audit_entries(CITY, Some(("resident", &rows[0].id)), 10).await.expect("a").len();
+        let r = op
+            .http
+            .post(app.url(&format!("/base/residents/{}/unmask", rows[0].id)))
+            .header("HX-Request", "true")
+            .header("X-CSRF-Token", op.csrf.clone())
+            .form(&[("which", "id_number"), ("reason", "上门核实")])
+            .send()
+            .await
+            .expect("unmask");
+        let html = r.text().await.expect("t");
+        assert!(html.contains(id_number(1).as_str()), "{html}");
+        assert_eq!(
+            app.store.audit_entries(CITY, Some(("resident", &rows[0].id)), 10).await.expect("a").len(),
+            before + 1
+        );
+    }
+}

@@ -85,6 +85,16 @@ async fn every_role_against_every_page() {
                     "/" if role == Role::GridWorker => (303, "/grid"),
                     "/grid" | "/grid/report" if role != Role::GridWorker => (403, ""),
                     "/map" if resident => (403, ""),
+                    "/base/residents"
+                        if !matches!(
+                            role,
+                            Role::GridWorker | Role::Operator | Role::Admin | Role::Leader | Role::Mediator
+                        ) =>
+                    {
+                        (403, "")
+                    }
+                    "/base/care" if matches!(role, Role::Resident | Role::Handler) => (403, ""),
+                    "/base/import" if !matches!(role, Role::Operator | Role::Admin) => (403, ""),
                     "/r" if !resident => (303, "/"),
                     "/r/new" if !resident => (303, "/cases/new"),
                     "/cases/new" if resident => (303, "/r/new"),
@@ -104,6 +114,9 @@ async fn every_role_against_every_page() {
                 "/map",
                 "/grid",
                 "/grid/report",
+                "/base/residents",
+                "/base/care",
+                "/base/import",
                 &format!("/cases/{id}"),
             ] {
                 let (s, loc) = status(&c, app.url(page)).await;

@@ -140,7 +140,8 @@ impl ListQuery {
 
 fn pager(p: &mut BasePage, t: &Text, base: &str, page: u32, total: i64, q: &ListQuery) {
     let pages = u32::try_from(total.max(1)).unwrap_or(u32::MAX).div_ceil(PAGE);
-    p.info = fill(t.base_count, &[("total", total.to_string()), ("page", page.to_string()), ("pages", pages.to_string())]);
+    p.info =
+        fill(t.base_count, &[("total", total.to_string()), ("page", page.to_string()), ("pages", pages.to_string())]);
     let link = |n: u32| {
         let mut s = form_urlencoded::Serializer::new(String::new());
         for (k, v) in [("grid", &q.grid), ("q", &q.q)] {
@@ -248,8 +249,10 @@ pub async fn list(
             };
             out = blank(&auth, "cameras", t.base_cameras);
             out.headers = vec![t.col_code, t.col_name, t.col_status, t.col_stream, t.col_grid];
-            let cams = state.store.cameras_within(grid.as_ref().filter(|g| g.is_within(&root)).unwrap_or(&root), 2000).await?;
-            out.info = fill(t.base_count, &[("total", cams.len().to_string()), ("page", "1".into()), ("pages", "1".into())]);
+            let cams =
+                state.store.cameras_within(grid.as_ref().filter(|g| g.is_within(&root)).unwrap_or(&root), 2000).await?;
+            out.info =
+                fill(t.base_count, &[("total", cams.len().to_string()), ("page", "1".into()), ("pages", "1".into())]);
             out.rows = cams
                 .into_iter()
                 .map(|c| BaseRow {
@@ -284,7 +287,8 @@ pub async fn care(State(state): State<AppState>, auth: Auth, Query(q): Query<Lis
         let filter = CareFilter { grid: q.grid()?, ..CareFilter::default() };
         let rows = state.store.care_list(city.as_str(), &auth.principal, &filter, 500, now).await?;
         out.headers = vec![t.col_name, t.col_care, t.col_address, t.col_last_visit, t.col_visit_due];
-        out.info = fill(t.base_count, &[("total", rows.len().to_string()), ("page", "1".into()), ("pages", "1".into())]);
+        out.info =
+            fill(t.base_count, &[("total", rows.len().to_string()), ("page", "1".into()), ("pages", "1".into())]);
         out.rows = rows
             .into_iter()
             .map(|c| BaseRow {
@@ -359,7 +363,11 @@ pub async fn import_form(auth: Auth) -> Result<Response, ApiError> {
 }
 
 /// `POST /base/import` (multipart: `table`, `file`).
-pub async fn import_submit(State(state): State<AppState>, auth: Auth, mut form: Multipart) -> Result<Response, ApiError> {
+pub async fn import_submit(
+    State(state): State<AppState>,
+    auth: Auth,
+    mut form: Multipart,
+) -> Result<Response, ApiError> {
     if !role_may(auth.user.role, BaseAct::ImportExport) {
         return Err(ApiError::Forbidden);
     }
@@ -388,7 +396,11 @@ pub async fn import_submit(State(state): State<AppState>, auth: Auth, mut form: 
         Ok(c) => {
             out.notice = fill(
                 t.base_imported,
-                &[("inserted", c.inserted.to_string()), ("updated", c.updated.to_string()), ("unchanged", c.unchanged.to_string())],
+                &[
+                    ("inserted", c.inserted.to_string()),
+                    ("updated", c.updated.to_string()),
+                    ("unchanged", c.unchanged.to_string()),
+                ],
             );
             render(&out)
         }
@@ -416,7 +428,11 @@ pub struct ExportQuery {
 }
 
 /// `GET /base/export?table=…&format=…`: a file download (audited).
-pub async fn export(State(state): State<AppState>, auth: Auth, Query(q): Query<ExportQuery>) -> Result<Response, ApiError> {
+pub async fn export(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, ApiError> {
     let table = Table::parse(&q.table)?;
     let format = match q.format.as_str() {
         "" | "xlsx" => Format::Xlsx,
@@ -430,5 +446,6 @@ pub async fn export(State(state): State<AppState>, auth: Auth, Query(q): Query<E
         format.extension(),
         form_urlencoded::byte_serialize(file.file_name.as_bytes()).collect::<String>()
     );
-    Ok(([(header::CONTENT_TYPE, file.content_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)], file.bytes).into_response())
+    Ok(([(header::CONTENT_TYPE, file.content_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)], file.bytes)
+        .into_response())
 }
