@@ -108,7 +108,19 @@
       });
       el.dataset.cases = String((pts.features || []).length);
       el.dataset.ready = "1";
-      if (window.shiyuMapCameras) window.shiyuMapCameras(map, cameras, el.dataset.current);
+      var current = el.dataset.current;
+      return get("/api/map/cameras" + (current ? "?area=" + encodeURIComponent(current) : ""));
+    }).then(function (cams) {
+      cameras.clearLayers();
+      (cams.features || []).forEach(function (f) {
+        var p = f.properties, c = f.geometry.coordinates;
+        L.circleMarker(ll(c[0], c[1]), {
+          radius: 4, weight: 2, color: p.status === "online" ? "#2f855a" : "#718096", fillOpacity: 0.2,
+        }).bindPopup(esc(p.name) + "<br>" + esc(p.code) + (p.status === "online"
+          ? "<br><a target=\"_blank\" rel=\"noopener\" href=\"" + esc(p.stream_url) + "\">" + esc(p.stream_url) + "</a>" : ""))
+          .addTo(cameras);
+      });
+      el.dataset.cameras = String((cams.features || []).length);
     }).catch(function (err) {
       el.dataset.error = String(err);
     });

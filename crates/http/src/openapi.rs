@@ -15,7 +15,7 @@ use crate::auth::login;
         cases::create, cases::list, cases::get, cases::by_number, cases::events, cases::make_move,
         attachments::upload, attachments::download,
         board::overdue, board::summary,
-        map::areas, map::cases,
+        map::areas, map::cases, map::cameras,
         directory::me, directory::notifications, directory::read_notification, directory::areas, directory::create_area, directory::orgs, directory::create_org,
         directory::categories, directory::upsert_category, directory::users, directory::create_user, directory::create_token,
         public::follow, public::rate,

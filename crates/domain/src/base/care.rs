@@ -32,11 +32,13 @@ impl CareGroup {
         }
     }
 
-    /// When the next visit is due: a rhythm after the last visit, or after tagging if never
-    /// visited.
+    /// When the next visit is due: a rhythm after the last visit since tagging; someone newly
+    /// tagged (or not visited since) is due at once, so help starts with a visit.
     pub fn visit_due(self, tagged_on: NaiveDate, last_visit: Option<NaiveDate>) -> NaiveDate {
-        let from = last_visit.map_or(tagged_on, |v| v.max(tagged_on));
-        from.checked_add_days(Days::new(self.visit_every_days())).unwrap_or(from)
+        match last_visit {
+            Some(v) if v >= tagged_on => v.checked_add_days(Days::new(self.visit_every_days())).unwrap_or(v),
+            _ => tagged_on,
+        }
     }
 }
 
@@ -69,11 +71,12 @@ mod tests {
 
     #[test]
     fn visits_fall_due_a_rhythm_after_the_last() {
-        assert_eq!(CareGroup::ElderlyAlone.visit_due(d(11, 1), None), d(11, 8));
+        assert_eq!(CareGroup::ElderlyAlone.visit_due(d(11, 1), None), d(11, 1), "newly tagged: due at once");
         assert_eq!(CareGroup::ElderlyAlone.visit_due(d(11, 1), Some(d(11, 20))), d(11, 27));
         assert_eq!(CareGroup::Hardship.visit_due(d(11, 1), Some(d(11, 2))), d(12, 2));
-        // A visit recorded before the tag does not make the first visit due earlier.
-        assert_eq!(CareGroup::LeftBehindChild.visit_due(d(11, 10), Some(d(11, 1))), d(11, 24));
+        assert_eq!(CareGroup::LeftBehindChild.visit_due(d(11, 1), Some(d(11, 1))), d(11, 15));
+        // A visit from before the tag does not count as the first visit.
+        assert_eq!(CareGroup::LeftBehindChild.visit_due(d(11, 10), Some(d(11, 1))), d(11, 10));
     }
 
     #[test]

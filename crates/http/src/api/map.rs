@@ -113,3 +113,28 @@ pub async fn cases(
         .collect();
     Ok(Json(json!({ "type": "FeatureCollection", "features": features })))
 }
+
+/// Cameras under an area as GeoJSON points (assets, not personal data).
+#[utoipa::path(get, path = "/api/map/cameras", tag = "map", params(MapParams),
+    responses((status = 200, description = "GeoJSON FeatureCollection"), (status = 403)))]
+pub async fn cameras(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(p): Query<MapParams>,
+) -> Result<Json<Value>, ApiError> {
+    let (area, _) = focus(&state, &auth, &p).await?;
+    let features: Vec<Value> = state
+        .store
+        .cameras_within(&area, 5000)
+        .await?
+        .into_iter()
+        .map(|c| {
+            json!({
+                "type": "Feature",
+                "geometry": { "type": "Point", "coordinates": [c.lon, c.lat] },
+                "properties": { "code": c.code, "name": c.name, "status": c.status, "stream_url": c.stream_url },
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "type": "FeatureCollection", "features": features })))
+}

@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/board/summary", get(board::summary))
         .route("/api/map/areas", get(map::areas))
         .route("/api/map/cases", get(map::cases))
+        .route("/api/map/cameras", get(map::cameras))
         .route("/api/me", get(directory::me))
         .route("/api/notifications", get(directory::notifications))
         .route("/api/notifications/{id}/read", post(directory::read_notification))

@@ -174,6 +174,7 @@ texts! {
     col_overdue: "逾期未访", "Overdue";
     cameras_near: "附近视频点位", "Cameras nearby";
     metres: "米", "m";
+    open_stream: "查看视频", "Open stream";
     filter_q: "标题关键词", "Title contains";
     filter_apply: "筛选", "Filter";
     page_prev: "上一页", "Previous";

@@ -357,3 +357,57 @@ async fn files_round_trip_through_the_web_in_csv_and_xlsx() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_visit_moves_care_visits_forward_and_stays_in_the_grid() {
+    use shiyu_storage::base::visits::NewVisit;
+    for engine in engines() {
+        let app = TestApp::spawn(engine).await;
+        let op = app.fx.users["operator"].principal();
+        let gw = app.fx.users["grid_worker"].principal();
+        let now = chrono::Utc::now();
+        let today = shiyu_domain::time::local_date(now);
+        let g = &app.fx.grid;
+        app.store
+            .import_houses(CITY, &op, placed(vec![house("H1", g), house("H2", &app.fx.grid_b)]), now)
+            .await
+            .expect("houses");
+        app.store
+            .import_residents(CITY, &op, placed(vec![person(1, g, Some("H1"), vec![CareGroup::ElderlyAlone])]), now)
+            .await
+            .expect("r");
+        let due = |c: Vec<shiyu_storage::base::care::CareRow>| c[0].visit_due;
+        assert_eq!(
+            due(app.store.care_list(CITY, &gw, &CareFilter::default(), 10, now).await.expect("care")),
+            today,
+            "due at once"
+        );
+        let (houses, _) = app.store.houses(&op, None, 10, 0).await.expect("houses");
+        let h1 = houses.iter().find(|h| h.record.code == "H1").expect("h1").id.clone();
+        let h2 = houses.iter().find(|h| h.record.code == "H2").expect("h2").id.clone();
+        // A household of the neighbouring grid is refused, and nothing is logged.
+        let v = |houses: Vec<String>| NewVisit {
+            visited_on: today,
+            houses,
+            summary: "走访".into(),
+            found: "井盖松动".into(),
+        };
+        let e = app.store.log_visit(CITY, &gw, v(vec![h2]), now).await.expect_err("other grid");
+        assert!(matches!(e, StorageError::Domain(shiyu_domain::DomainError::Invalid { field: "houses", .. })), "{e:?}");
+        assert!(app.store.visits(g, today, today, 10).await.expect("v").is_empty());
+        let id = app.store.log_visit(CITY, &gw, v(vec![h1]), now).await.expect("visit");
+        let visit = app.store.visit(g, &id).await.expect("found in the grid");
+        assert_eq!((visit.households, visit.found.as_str()), (1, "井盖松动"));
+        assert!(app.store.visit(&app.fx.grid2, &id).await.is_err(), "not found from another grid");
+        assert_eq!(
+            due(app.store.care_list(CITY, &gw, &CareFilter::default(), 10, now).await.expect("care")),
+            today + chrono::Duration::days(7)
+        );
+        // Only grid workers log visits.
+        assert!(app.store.log_visit(CITY, &op, v(vec![houses[0].id.clone()]), now).await.is_err());
+        assert_eq!(
+            app.store.visit_counts(g, today, today).await.expect("counts"),
+            vec![(app.fx.users["grid_worker"].id.to_string(), 1)]
+        );
+    }
+}

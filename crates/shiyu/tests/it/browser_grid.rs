@@ -45,8 +45,41 @@ async fn map_ready(b: &Browser) -> usize {
     panic!("the map never finished drawing on {}", b.here().await);
 }
 
+/// The centre loads the grid's base data as files, as it would from another system.
+async fn load_base_data(app: &TestApp) {
+    let op = app.client("operator").await;
+    let files = [
+        (
+            "houses",
+            "房屋编号,地址,楼栋,单元,房号,用途,租住情况,经度,纬度,坐标系,网格编码\nH1,东门路8号,3栋,1单元,201,住宅,自住,113.021,28.101,wgs84,\n",
+        ),
+        (
+            "residents",
+            "身份证号,姓名,联系电话,人口类型,网格编码,房屋编号,关爱类别\n11010519491231002X,王奶奶,13800001111,户籍,,H1,独居老人\n",
+        ),
+        (
+            "cameras",
+            "设备编号,名称,经度,纬度,坐标系,状态,视频流地址,网格编码\nCAM-1,东门路口,113.0205,28.1003,wgs84,在线,rtsp://10.1.1.1/live,\n",
+        ),
+    ];
+    for (table, csv) in files {
+        let form = reqwest::multipart::Form::new()
+            .text("table", table)
+            .part("file", reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("f.csv"));
+        let r = op
+            .http
+            .post(app.url(&format!("/base/import?_csrf={}", op.csrf)))
+            .multipart(form)
+            .send()
+            .await
+            .expect("import");
+        assert_eq!(r.status(), 200, "{table}: {}", r.text().await.unwrap_or_default());
+    }
+}
+
 async fn day(app: &TestApp, driver: &Driver) {
     let fx = &app.fx;
+    load_base_data(app).await;
     let photo_dir = tempfile::tempdir().expect("dir");
     let photo = photo_dir.path().join("现场.png");
     std::fs::write(&photo, PNG).expect("photo");
@@ -77,12 +110,41 @@ async fn day(app: &TestApp, driver: &Driver) {
     gw.state_is("已反馈", "grid worker after solving on the spot").await;
     assert_eq!(gw.count("[data-testid=attachments] img").await, 1, "the photo is on the case page");
     let number = gw.text("[data-testid=case-number]").await;
+    assert!(gw.text("[data-testid=cameras-near]").await.contains("东门路口"), "the nearest camera is listed");
+
+    // The day's visit: the household with an elderly resident living alone, and a finding that
+    // becomes a case in one tap.
+    gw.go("/grid/visits").await;
+    assert!(gw.text("[data-testid=care-due]").await.contains("王奶奶"), "care visit due is shown");
+    gw.click("[data-testid=visit-new]").await;
+    gw.arrived("/grid/visits/new").await;
+    gw.click("[data-testid=house]").await;
+    gw.type_in("#summary", "看望王奶奶，身体尚好。").await;
+    gw.type_in("#found", "楼道照明灯损坏，夜间漆黑。").await;
+    gw.click("[data-testid=visit-submit]").await;
+    gw.arrived("/grid/visits?done=1").await;
+    assert!(!gw.text("[data-testid=care-due]").await.contains("王奶奶"), "visited: the next visit is a week away");
+    gw.click("[data-testid=finding-to-case]").await;
+    gw.arrived("/cases/").await;
+    gw.state_is("已登记", "the finding became a case").await;
+    assert!(gw.text("[data-testid=case-text]").await.contains("楼道照明灯损坏"));
 
     // Evening: the street centre's operator sees the case on the map and opens the list from it.
     let op = Browser::open(driver, app.base_url()).await;
     op.sign_in(app, "operator").await;
     op.go("/map").await;
     assert_eq!(map_ready(&op).await, 1, "the case is a point on the centre's map");
+    for _ in 0..50 {
+        if op.el("#map").await.attr("data-cameras").await.ok().flatten().is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        op.el("#map").await.attr("data-cameras").await.ok().flatten().as_deref(),
+        Some("1"),
+        "the camera layer is loaded"
+    );
     assert!(op.count("path.leaflet-interactive").await >= 2, "a polygon and a point are drawn");
     op.go(&format!("/cases?area={}", fx.grid)).await;
     assert!(op.text("[data-testid=case-list]").await.contains(&number), "the map's list shows the case");

@@ -198,16 +198,11 @@ impl Store {
 
     /// One visit, if it lies under `area`.
     pub async fn visit(&self, area: &AreaCode, id: &str) -> Result<Visit> {
-        let today = chrono::NaiveDate::MAX;
         let all =
             sqlx::query("SELECT visited_on FROM visits WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
         let day: String = all.ok_or(StorageError::NotFound("visit"))?.try_get("visited_on")?;
         let day: NaiveDate = day.parse().map_err(|_| StorageError::Corrupt("visit"))?;
-        self.visits(area, day, today, 1000)
-            .await?
-            .into_iter()
-            .find(|v| v.id == id)
-            .ok_or(StorageError::NotFound("visit"))
+        self.visits(area, day, day, 1000).await?.into_iter().find(|v| v.id == id).ok_or(StorageError::NotFound("visit"))
     }
 
     /// Records the case a visit's finding became (once).

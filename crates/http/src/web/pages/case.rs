@@ -122,6 +122,23 @@ pub struct MoveForm {
     pub error: String,
 }
 
+/// A camera near the case.
+#[derive(Debug)]
+pub struct CameraNear {
+    /// Name.
+    pub name: String,
+    /// Device code.
+    pub code: String,
+    /// Status label.
+    pub status: &'static str,
+    /// Whether it is online.
+    pub online: bool,
+    /// Distance in metres, rounded.
+    pub metres: u32,
+    /// Stream address.
+    pub stream_url: String,
+}
+
 /// The case page.
 #[derive(Template)]
 #[template(path = "pages/case.html")]
@@ -154,6 +171,8 @@ pub struct CasePage {
     pub timeline: Vec<EventRow>,
     /// Attachments given at intake (photos from the scene), by id.
     pub attachments: Vec<String>,
+    /// Cameras within a kilometre of the case's point, nearest first (staff only).
+    pub cameras: Vec<CameraNear>,
     /// Main moves.
     pub primary: Vec<MoveForm>,
     /// Other moves.
@@ -563,6 +582,25 @@ async fn build(
         warning_label: warn.map_or("", |w| warning_label(lang, w)),
         details: details(state, auth, &mut names, &c, record.contact.as_ref(), &history).await,
         timeline: timeline(auth, &mut names, &history).await,
+        cameras: match c.location {
+            Some(point) if !reporter_view(auth) => state
+                .places
+                .nearest_cameras(point, 5, 1000.0)
+                .into_iter()
+                .map(|(cam, d)| {
+                    let status = shiyu_domain::base::kinds::CameraStatus::parse(&cam.status).ok();
+                    CameraNear {
+                        name: cam.name,
+                        code: cam.code,
+                        status: status.map_or("", |s| lang.pick(s.label_zh(), s.label_en())),
+                        online: status == Some(shiyu_domain::base::kinds::CameraStatus::Online),
+                        metres: d.round().clamp(0.0, f64::from(u32::MAX)) as u32,
+                        stream_url: cam.stream_url,
+                    }
+                })
+                .collect(),
+            _ => Vec::new(),
+        },
         attachments: history
             .iter()
             .find_map(|e| match &e.change {

@@ -107,7 +107,7 @@ pub async fn list(State(state): State<AppState>, auth: Auth) -> Result<Response,
         })
         .collect();
     let city = state.store.default_city().await?;
-    let filter = CareFilter { due_by: Some(today + chrono::Duration::days(7)), ..CareFilter::default() };
+    let filter = CareFilter { due_by: Some(today + chrono::Duration::days(6)), ..CareFilter::default() };
     let care = state
         .store
         .care_list(city.as_str(), &auth.principal, &filter, 200, Utc::now())
@@ -151,7 +151,7 @@ async fn form_page(state: &AppState, auth: &Auth, v: &VisitBody, error: String) 
     // Which households have care visits due soon: care records read here are audited.
     let today = shiyu_domain::time::local_date(Utc::now());
     let city = state.store.default_city().await?;
-    let filter = CareFilter { due_by: Some(today + chrono::Duration::days(7)), ..CareFilter::default() };
+    let filter = CareFilter { due_by: Some(today + chrono::Duration::days(6)), ..CareFilter::default() };
     let care = state.store.care_list(city.as_str(), &auth.principal, &filter, 500, Utc::now()).await?;
     let mut choices: Vec<HouseChoice> = houses
         .into_iter()
