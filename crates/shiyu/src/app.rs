@@ -65,7 +65,7 @@ pub async fn start(
     let addr = listener.local_addr()?;
     let mut cfg = HttpConfig::new(&data_dir);
     configure(&mut cfg);
-    let places = shiyu_http::places::Places::load(&store).await.map_err(|e| anyhow::anyhow!("grid index: {e:?}"))?;
+    let places = places(&store).await?;
     tracing::info!(grids = places.len(), "grid index built");
     let state = AppState { store: store.clone(), cfg: std::sync::Arc::new(cfg), places: std::sync::Arc::new(places) };
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -73,4 +73,9 @@ pub async fn start(
         let _ = rx.await;
     }));
     Ok(Running { addr, store, shutdown: tx, handle })
+}
+
+/// The grid and camera indexes, built from the store.
+pub async fn places(store: &Store) -> anyhow::Result<shiyu_http::places::Places> {
+    shiyu_http::places::Places::load(store).await.map_err(|e| anyhow::anyhow!("grid index: {e:?}"))
 }

@@ -93,24 +93,56 @@ enum Command {
         #[arg(long, env = "SHIYU_DATA", default_value = "shiyu-data")]
         data: PathBuf,
     },
-    /// Import areas and grids (GeoJSON). The whole file is checked first; any problem is listed
-    /// and nothing is written.
+    /// Import areas and grids (GeoJSON) or base data (CSV/XLSX). The whole file is checked first;
+    /// any problem is listed and nothing is written.
     Import {
         /// What the file holds.
         #[arg(value_enum)]
         kind: ImportKind,
         /// The file.
         file: PathBuf,
-        /// Coordinate system of the file's coordinates (wgs84, gcj02, bd09); default: as the
-        /// file declares, else WGS-84.
+        /// Coordinate system of a GeoJSON file (wgs84, gcj02, bd09); default: as the file
+        /// declares, else WGS-84. Base-data files name theirs per row (坐标系 column).
         #[arg(long)]
         crs: Option<String>,
+        /// The account the import is made and audited as (an administrator or centre operator).
+        #[arg(long = "as", default_value = "admin")]
+        as_user: String,
         /// Database URL or SQLite path.
         #[arg(long, env = "SHIYU_DATABASE")]
         database: Option<String>,
         /// Data folder.
         #[arg(long, env = "SHIYU_DATA", default_value = "shiyu-data")]
         data: PathBuf,
+    },
+    /// Export base data of the account's area to CSV or XLSX (by the file's extension); audited.
+    Export {
+        /// What to export.
+        #[arg(value_parser = ["residents", "houses", "entities", "cameras"])]
+        table: String,
+        /// The file to write (.csv or .xlsx).
+        file: PathBuf,
+        /// The account the export is made and audited as.
+        #[arg(long = "as", default_value = "admin")]
+        as_user: String,
+        /// Database URL or SQLite path.
+        #[arg(long, env = "SHIYU_DATABASE")]
+        database: Option<String>,
+        /// Data folder.
+        #[arg(long, env = "SHIYU_DATA", default_value = "shiyu-data")]
+        data: PathBuf,
+    },
+    /// Measure: point-to-grid lookups over a generated city, and importing generated residents.
+    Bench {
+        /// What to measure.
+        #[arg(value_enum)]
+        what: BenchKind,
+        /// Grids to generate (locate) or residents to import (import).
+        #[arg(long)]
+        n: Option<usize>,
+        /// Database for the import bench (default: a fresh SQLite file in a temporary folder).
+        #[arg(long)]
+        database: Option<String>,
     },
     /// Verify every case history's hash chain and that each case row equals its replay.
     VerifyAudit {
@@ -128,6 +160,23 @@ enum Command {
 enum ImportKind {
     /// Areas and grids, a GeoJSON FeatureCollection.
     Areas,
+    /// Residents (CSV or XLSX).
+    Residents,
+    /// Houses (CSV or XLSX).
+    Houses,
+    /// Legal entities (CSV or XLSX).
+    Entities,
+    /// Cameras (CSV or XLSX).
+    Cameras,
+}
+
+/// What `shiyu bench` measures.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum BenchKind {
+    /// Point-to-grid lookups per second over generated grid polygons (default 60,000).
+    Locate,
+    /// Residents imported per second from a generated CSV file (default 1,000,000).
+    Import,
 }
 
 #[tokio::main]
@@ -181,9 +230,37 @@ async fn main() -> anyhow::Result<()> {
             println!("migrations applied: {url}");
             Ok(())
         }
-        Command::Import { kind, file, crs, database, data } => {
+        Command::Import { kind, file, crs, as_user, database, data } => {
             let url = database.unwrap_or_else(|| shiyu::app::default_database_url(&data));
             let store = shiyu::app::open_store(&url, &data).await?;
+            let table = match kind {
+                ImportKind::Areas => None,
+                ImportKind::Residents => Some(shiyu_domain::base::columns::Table::Residents),
+                ImportKind::Houses => Some(shiyu_domain::base::columns::Table::Houses),
+                ImportKind::Entities => Some(shiyu_domain::base::columns::Table::Entities),
+                ImportKind::Cameras => Some(shiyu_domain::base::columns::Table::Cameras),
+            };
+            if let Some(table) = table {
+                let (user, _) = store.user_for_login(&as_user).await.with_context(|| format!("no account {as_user}"))?;
+                let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+                let places = shiyu_http::places::Places::load(&store).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                let name = file.file_name().and_then(|n| n.to_str());
+                return match shiyu_http::base_import::import_file(&store, &places, &user.principal(), table, name, &bytes).await {
+                    Ok(c) => {
+                        println!("imported: {} new, {} changed, {} unchanged", c.inserted, c.updated, c.unchanged);
+                        Ok(())
+                    }
+                    Err(e) => {
+                        eprintln!("{}", e.message(shiyu_http::i18n::Lang::Zh));
+                        if let shiyu_http::error::ApiError::Rows(rows) = &e {
+                            for r in rows {
+                                eprintln!("  {}", shiyu_http::error::row_message(r, shiyu_http::i18n::Lang::Zh));
+                            }
+                        }
+                        std::process::exit(1)
+                    }
+                };
+            }
             match kind {
                 ImportKind::Areas => {
                     let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
@@ -212,8 +289,27 @@ async fn main() -> anyhow::Result<()> {
                         }
                     }
                 }
+                _ => Ok(()),
             }
         }
+        Command::Export { table, file, as_user, database, data } => {
+            let url = database.unwrap_or_else(|| shiyu::app::default_database_url(&data));
+            let store = shiyu::app::open_store(&url, &data).await?;
+            let (user, _) = store.user_for_login(&as_user).await.with_context(|| format!("no account {as_user}"))?;
+            let table = shiyu_domain::base::columns::Table::parse(&table).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let name = file.display().to_string();
+            let format = shiyu_tabular::Format::from_name(&name).context("the file must end in .csv or .xlsx")?;
+            let out = shiyu_http::base_import::export_file(&store, &user.principal(), table, format)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.message(shiyu_http::i18n::Lang::Zh)))?;
+            std::fs::write(&file, &out.bytes).with_context(|| format!("writing {}", file.display()))?;
+            println!("wrote {} ({} bytes)", file.display(), out.bytes.len());
+            Ok(())
+        }
+        Command::Bench { what, n, database } => match what {
+            BenchKind::Locate => shiyu::bench::locate(n.unwrap_or(60_000)),
+            BenchKind::Import => shiyu::bench::import(n.unwrap_or(1_000_000), database).await,
+        },
         Command::VerifyAudit { database, data } => {
             let url = database.unwrap_or_else(|| shiyu::app::default_database_url(&data));
             let store = shiyu::app::open_store(&url, &data).await?;
