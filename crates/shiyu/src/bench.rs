@@ -21,7 +21,9 @@ use shiyu_domain::scope::Binding;
 pub fn peak_mib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
         .map_or(0, |kb| kb / 1024)
 }
 
@@ -62,7 +64,8 @@ pub fn locate(n: usize) -> anyhow::Result<()> {
 /// A valid identity number for person `i` (distinct for distinct `i` below 10^9).
 fn id_number(i: usize) -> anyhow::Result<IdNumber> {
     let region = 439_901 + (i / 36_500_000) % 90;
-    let day = chrono::NaiveDate::from_ymd_opt(1930, 1, 1).context("date")? + chrono::Duration::days(((i / 1000) % 30_000) as i64);
+    let day = chrono::NaiveDate::from_ymd_opt(1930, 1, 1).context("date")?
+        + chrono::Duration::days(((i / 1000) % 30_000) as i64);
     let body = format!("{region:06}{}{:03}", day.format("%Y%m%d"), i % 1000);
     let check = check_char(&body).context("check")?;
     IdNumber::parse(&format!("{body}{check}"), chrono::NaiveDate::from_ymd_opt(2100, 1, 1).context("date")?)
@@ -76,10 +79,16 @@ pub async fn import(n: usize, database: Option<String>) -> anyhow::Result<()> {
     let store = crate::app::open_store(&url, dir.path()).await?;
     let now = chrono::Utc::now();
     let code = |s: &str| AreaCode::parse(s).map_err(|e| anyhow::anyhow!("{e}"));
-    for (c, name) in [("439900000000", "测评市"), ("439901000000", "测评区"), ("439901001000", "测评街道"), ("439901001001", "测评社区")] {
+    for (c, name) in [
+        ("439900000000", "测评市"),
+        ("439901000000", "测评区"),
+        ("439901001000", "测评街道"),
+        ("439901001001", "测评社区"),
+    ] {
         store.create_area(&code(c)?, name, None, now).await?;
     }
-    let grids: Vec<AreaCode> = (1..=200).map(|g| code(&format!("439901001001{g:03}"))).collect::<anyhow::Result<_>>()?;
+    let grids: Vec<AreaCode> =
+        (1..=200).map(|g| code(&format!("439901001001{g:03}"))).collect::<anyhow::Result<_>>()?;
     for (i, g) in grids.iter().enumerate() {
         store.create_area(g, &format!("第{}网格", i + 1), None, now).await?;
     }
@@ -101,12 +110,23 @@ pub async fn import(n: usize, database: Option<String>) -> anyhow::Result<()> {
         rows.push(resident_row(&r));
     }
     let csv = shiyu_tabular::write_csv(&Table::Residents.headers(), rows);
-    println!("generated {n} residents as CSV ({} MiB) in {:.1} s (not measured)", csv.len() / (1 << 20), t.elapsed().as_secs_f64());
+    println!(
+        "generated {n} residents as CSV ({} MiB) in {:.1} s (not measured)",
+        csv.len() / (1 << 20),
+        t.elapsed().as_secs_f64()
+    );
     let places = crate::app::places(&store).await?;
     let t = Instant::now();
-    let counts = shiyu_http::base_import::import_file(&store, &places, &admin.principal(), Table::Residents, Some("r.csv"), &csv)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let counts = shiyu_http::base_import::import_file(
+        &store,
+        &places,
+        &admin.principal(),
+        Table::Residents,
+        Some("r.csv"),
+        &csv,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let secs = t.elapsed().as_secs_f64();
     println!(
         "imported {} residents (new {}, changed {}, unchanged {}) in {:.1} s = {:.0} rows/s, one transaction, {}",
@@ -119,11 +139,23 @@ pub async fn import(n: usize, database: Option<String>) -> anyhow::Result<()> {
         if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite (WAL, synchronous=FULL)" }
     );
     let t = Instant::now();
-    let again = shiyu_http::base_import::import_file(&store, &places, &admin.principal(), Table::Residents, Some("r.csv"), &csv)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let again = shiyu_http::base_import::import_file(
+        &store,
+        &places,
+        &admin.principal(),
+        Table::Residents,
+        Some("r.csv"),
+        &csv,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let secs = t.elapsed().as_secs_f64();
-    println!("the same file again: {} unchanged in {:.1} s = {:.0} rows/s (nothing written but the audit entry)", again.unchanged, secs, n as f64 / secs);
+    println!(
+        "the same file again: {} unchanged in {:.1} s = {:.0} rows/s (nothing written but the audit entry)",
+        again.unchanged,
+        secs,
+        n as f64 / secs
+    );
     println!("peak memory: {} MiB", peak_mib());
     store.close().await;
     Ok(())

@@ -241,11 +241,21 @@ async fn main() -> anyhow::Result<()> {
                 ImportKind::Cameras => Some(shiyu_domain::base::columns::Table::Cameras),
             };
             if let Some(table) = table {
-                let (user, _) = store.user_for_login(&as_user).await.with_context(|| format!("no account {as_user}"))?;
+                let (user, _) =
+                    store.user_for_login(&as_user).await.with_context(|| format!("no account {as_user}"))?;
                 let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
                 let places = shiyu_http::places::Places::load(&store).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
                 let name = file.file_name().and_then(|n| n.to_str());
-                return match shiyu_http::base_import::import_file(&store, &places, &user.principal(), table, name, &bytes).await {
+                return match shiyu_http::base_import::import_file(
+                    &store,
+                    &places,
+                    &user.principal(),
+                    table,
+                    name,
+                    &bytes,
+                )
+                .await
+                {
                     Ok(c) => {
                         println!("imported: {} new, {} changed, {} unchanged", c.inserted, c.updated, c.unchanged);
                         Ok(())

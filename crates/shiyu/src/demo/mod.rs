@@ -6,6 +6,7 @@
 //! batched transactions, so the result is a history the platform itself could have produced (and
 //! `verify-audit` checks it as such).
 
+mod base;
 mod city;
 mod clock;
 mod life;
@@ -282,6 +283,19 @@ pub async fn build(store: &Store, cases: u32, out: &mut dyn std::io::Write) -> a
         started.elapsed().as_secs_f64()
     )?;
     writeln!(out, "states: {}", by_state.join(", "))?;
+
+    let base_started = Instant::now();
+    let b = base::build(store, &world, &mut rng, now).await.context("building the base data")?;
+    writeln!(
+        out,
+        "base data: {} houses, {} residents, {} legal entities, {} cameras, {} visit logs in {:.1} s",
+        b.houses,
+        b.residents,
+        b.entities,
+        b.cameras,
+        b.visits,
+        base_started.elapsed().as_secs_f64()
+    )?;
     Ok(world.accounts.clone())
 }
 
@@ -381,6 +395,27 @@ mod tests {
             }
         }
         assert!(areas.iter().filter(|a| a.level == AreaLevel::Grid).count() >= 5 * 3 * 3 * 3);
+
+        // Every grid has houses, residents, entities, cameras and a week of visits; the audit log
+        // of those imports and visits verifies.
+        let admin = user("admin").await;
+        let grids: Vec<&shiyu_storage::directory::Area> = areas.iter().filter(|a| a.level == AreaLevel::Grid).collect();
+        let cams = store.all_cameras().await.expect("cameras");
+        assert_eq!(cams.len(), grids.len() * 2);
+        let today = shiyu_domain::time::local_date(Utc::now());
+        for g in &grids {
+            let (houses, _) = store.houses(&admin, Some(&g.code), 100, 0).await.expect("houses");
+            assert!(houses.iter().filter(|h| h.residents > 0).count() >= 5, "{} has too few inhabited houses", g.code);
+            let (_, people) = store.residents(&admin, Some(&g.code), None, 1, 0).await.expect("people");
+            assert!(people >= 5, "{} has {people} residents", g.code);
+            let visits = store.visits(&g.code, today - chrono::Duration::days(7), today, 50).await.expect("visits");
+            assert_eq!(visits.len(), 7, "{} visits", g.code);
+            assert!(cams.iter().filter(|c| c.grid.as_deref() == Some(g.code.as_str())).count() == 2);
+        }
+        let (_, entities) = store.entities(&admin, None, 1, 0).await.expect("entities");
+        assert_eq!(entities, i64::try_from(grids.len() * 3).expect("n"));
+        let check = store.verify_audit_log(city.city_key().as_str()).await.expect("audit");
+        assert!(check.broken_at.is_empty() && check.entries > grids.len() as u64, "{check:?}");
 
         // Categories parse, and every topic's category exists.
         let cats = store.categories().await.expect("categories");
