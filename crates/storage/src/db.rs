@@ -64,6 +64,9 @@ impl Store {
                         conn.execute("PRAGMA journal_mode = WAL").await?;
                         conn.execute("PRAGMA synchronous = FULL").await?;
                         conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        // 64 MiB of page cache (default 2 MiB): bulk imports insert into indexes
+                        // keyed by hashes, whose pages are touched at random.
+                        conn.execute("PRAGMA cache_size = -65536").await?;
                     }
                     Ok(())
                 })

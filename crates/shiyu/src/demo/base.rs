@@ -149,11 +149,13 @@ pub(super) async fn build(
             });
         }
     }
-    let mut counts = BaseCounts::default();
-    counts.houses = store.import_houses(city, actor, placed(houses), now).await?.inserted;
-    counts.residents = store.import_residents(city, actor, placed(residents), now).await?.inserted;
-    counts.entities = store.import_entities(city, actor, placed(entities), now).await?.inserted;
-    counts.cameras = store.import_cameras(city, actor, placed(cameras), now).await?.inserted;
+    let mut counts = BaseCounts {
+        houses: store.import_houses(city, actor, placed(houses), now).await?.inserted,
+        residents: store.import_residents(city, actor, placed(residents), now).await?.inserted,
+        entities: store.import_entities(city, actor, placed(entities), now).await?.inserted,
+        cameras: store.import_cameras(city, actor, placed(cameras), now).await?.inserted,
+        visits: 0,
+    };
 
     // A week of visits: each grid worker sees two or three households a day.
     let today = shiyu_domain::time::local_date(now);

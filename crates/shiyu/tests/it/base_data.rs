@@ -44,7 +44,7 @@ pub fn person(n: u32, grid: &AreaCode, house: Option<&str>, care: Vec<CareGroup>
         id_number: id_number(n),
         name: format!("居民{n}"),
         phone: Some(Phone::parse(&format!("139{:08}", n)).expect("phone")),
-        kind: if n % 3 == 0 { ResidentKind::Floating } else { ResidentKind::Registered },
+        kind: if n.is_multiple_of(3) { ResidentKind::Floating } else { ResidentKind::Registered },
         grid: Some(grid.clone()),
         house: house.map(str::to_owned),
         care,
