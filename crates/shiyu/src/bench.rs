@@ -72,11 +72,11 @@ fn id_number(i: usize) -> anyhow::Result<IdNumber> {
         .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-/// Imports `n` generated residents into a fresh database (or `database`).
-pub async fn import(n: usize, database: Option<String>) -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let url = database.unwrap_or_else(|| dir.path().join("bench.db").display().to_string());
-    let store = crate::app::open_store(&url, dir.path()).await?;
+/// A city with one community of 200 grids and an administrator, in `store`; returns the
+/// administrator and the grids.
+pub async fn bench_city(
+    store: &shiyu_storage::Store,
+) -> anyhow::Result<(shiyu_storage::directory::User, Vec<AreaCode>)> {
     let now = chrono::Utc::now();
     let code = |s: &str| AreaCode::parse(s).map_err(|e| anyhow::anyhow!("{e}"));
     for (c, name) in [
@@ -95,7 +95,11 @@ pub async fn import(n: usize, database: Option<String>) -> anyhow::Result<()> {
     let admin = store
         .create_user("bench-admin", "测评管理员", Role::Admin, Binding::Area { area: code("439900000000")? }, "!", now)
         .await?;
-    let t = Instant::now();
+    Ok((admin, grids))
+}
+
+/// `n` generated residents spread over `grids`, as a CSV file in the import columns.
+pub fn residents_csv(n: usize, grids: &[AreaCode]) -> anyhow::Result<Vec<u8>> {
     let mut rows = Vec::with_capacity(n);
     for i in 0..n {
         let r = ResidentRecord {
@@ -109,7 +113,17 @@ pub async fn import(n: usize, database: Option<String>) -> anyhow::Result<()> {
         };
         rows.push(resident_row(&r));
     }
-    let csv = shiyu_tabular::write_csv(&Table::Residents.headers(), rows);
+    Ok(shiyu_tabular::write_csv(&Table::Residents.headers(), rows))
+}
+
+/// Imports `n` generated residents into a fresh database (or `database`).
+pub async fn import(n: usize, database: Option<String>) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let url = database.unwrap_or_else(|| dir.path().join("bench.db").display().to_string());
+    let store = crate::app::open_store(&url, dir.path()).await?;
+    let (admin, grids) = bench_city(&store).await?;
+    let t = Instant::now();
+    let csv = residents_csv(n, &grids)?;
     println!(
         "generated {n} residents as CSV ({} MiB) in {:.1} s (not measured)",
         csv.len() / (1 << 20),
