@@ -140,6 +140,24 @@ async fn imports_are_one_record_per_person_and_all_or_nothing() {
         let c = app.store.import_houses(CITY, &op, placed(houses.clone()), now).await.expect("houses again");
         assert_eq!((c.inserted, c.updated, c.unchanged), (0, 0, 2));
 
+        // A house whose point lies in no grid is kept, flagged, and is the city centre's to place:
+        // the administrator sees it, the street operator does not.
+        let admin = app.fx.users["admin"].principal();
+        let mut stray = house("H9", g);
+        stray.grid = None;
+        stray.location = Some(WgsPoint::new(113.5, 28.1));
+        let c = app
+            .store
+            .import_houses(CITY, &admin, vec![Placed { row: 2, record: stray, off_grid: true }], now)
+            .await
+            .expect("stray");
+        assert_eq!(c.inserted, 1);
+        let (all, _) = app.store.houses(&admin, None, 10, 0).await.expect("admin list");
+        let h9 = all.iter().find(|h| h.record.code == "H9").expect("the city sees the stray house");
+        assert!(h9.off_grid && h9.record.grid.is_none());
+        let (theirs, _) = app.store.houses(&op, None, 10, 0).await.expect("op list");
+        assert!(theirs.iter().all(|h| h.record.code != "H9"));
+
         // Handlers and residents may not import at all.
         for who in ["handler", "resident", "leader", "grid_worker"] {
             let p = app.fx.users[who].principal();

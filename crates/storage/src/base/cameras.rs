@@ -14,7 +14,7 @@ use shiyu_domain::scope::Principal;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{ImportCounts, Placed, V, check_grid, insert_many, placeholders, root_for, under};
+use super::{ImportCounts, Placed, V, check_grid, in_area, insert_many, placeholders, root_for, under};
 use crate::audit::{self, AuditAction};
 use crate::db::Store;
 use crate::error::{Result, StorageError};
@@ -203,7 +203,8 @@ impl Store {
     /// Cameras under an area (the map's layer and the list page).
     pub async fn cameras_within(&self, area: &AreaCode, limit: u32) -> Result<Vec<Camera>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLS} FROM cameras WHERE grid_code LIKE $1 ORDER BY code LIMIT {}",
+            "SELECT {COLS} FROM cameras WHERE {} ORDER BY code LIMIT {}",
+            in_area(area, 1),
             limit.clamp(1, 10_000)
         ))
         .bind(under(area))
@@ -216,7 +217,7 @@ impl Store {
     pub async fn export_cameras(&self, city: &str, actor: &Principal, now: DateTime<Utc>) -> Result<Vec<CameraRecord>> {
         let root = root_for(actor, BaseAct::ImportExport)?;
         let rows =
-            sqlx::query(&format!("SELECT {COLS} FROM cameras WHERE city = $1 AND grid_code LIKE $2 ORDER BY code"))
+            sqlx::query(&format!("SELECT {COLS} FROM cameras WHERE city = $1 AND {} ORDER BY code", in_area(&root, 2)))
                 .bind(city)
                 .bind(under(&root))
                 .fetch_all(&self.pool)

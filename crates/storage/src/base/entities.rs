@@ -12,7 +12,7 @@ use shiyu_domain::scope::Principal;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{ImportCounts, Placed, V, check_grid, insert_many, placeholders, root_for, under};
+use super::{ImportCounts, Placed, V, check_grid, in_area, insert_many, placeholders, root_for, under};
 use crate::audit::{self, AuditAction};
 use crate::db::Store;
 use crate::error::{Result, StorageError};
@@ -182,13 +182,14 @@ impl Store {
     ) -> Result<(Vec<EntityRecord>, i64)> {
         let root = root_for(actor, BaseAct::List)?;
         let within = grid.filter(|g| g.is_within(&root)).unwrap_or(&root);
-        let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM entities WHERE grid_code LIKE $1")
+        let total: i64 = sqlx::query(&format!("SELECT COUNT(*) AS n FROM entities WHERE {}", in_area(within, 1)))
             .bind(under(within))
             .fetch_one(&self.pool)
             .await?
             .try_get("n")?;
         let sql = format!(
-            "SELECT {COLS} FROM entities WHERE grid_code LIKE $1 ORDER BY name, credit_code LIMIT {} OFFSET {offset}",
+            "SELECT {COLS} FROM entities WHERE {} ORDER BY name, credit_code LIMIT {} OFFSET {offset}",
+            in_area(within, 1),
             limit.clamp(1, 1000)
         );
         let rows = sqlx::query(&sql).bind(under(within)).fetch_all(&self.pool).await?;
@@ -204,7 +205,8 @@ impl Store {
     ) -> Result<Vec<EntityRecord>> {
         let root = root_for(actor, BaseAct::ImportExport)?;
         let rows = sqlx::query(&format!(
-            "SELECT {COLS} FROM entities WHERE city = $1 AND grid_code LIKE $2 ORDER BY credit_code"
+            "SELECT {COLS} FROM entities WHERE city = $1 AND {} ORDER BY credit_code",
+            in_area(&root, 2)
         ))
         .bind(city)
         .bind(under(&root))

@@ -13,7 +13,7 @@ use shiyu_domain::scope::Principal;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{ImportCounts, Placed, V, check_grid, insert_many, placeholders, root_for, under};
+use super::{ImportCounts, Placed, V, check_grid, in_area, insert_many, placeholders, root_for, under};
 use crate::audit::{self, AuditAction};
 use crate::db::Store;
 use crate::error::{Result, StorageError};
@@ -244,14 +244,15 @@ impl Store {
     ) -> Result<(Vec<HouseRow>, i64)> {
         let root = root_for(actor, BaseAct::List)?;
         let within = grid.filter(|g| g.is_within(&root)).unwrap_or(&root);
-        let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM houses WHERE grid_code LIKE $1")
+        let total: i64 = sqlx::query(&format!("SELECT COUNT(*) AS n FROM houses WHERE {}", in_area(within, 1)))
             .bind(under(within))
             .fetch_one(&self.pool)
             .await?
             .try_get("n")?;
         let sql = format!(
             "SELECT {COLS}, (SELECT COUNT(*) FROM residents r WHERE r.house_id = houses.id) AS n FROM houses \
-             WHERE grid_code LIKE $1 ORDER BY code LIMIT {} OFFSET {}",
+             WHERE {} ORDER BY code LIMIT {} OFFSET {}",
+            in_area(within, 1),
             limit.clamp(1, 1000),
             offset
         );
@@ -268,7 +269,7 @@ impl Store {
     pub async fn export_houses(&self, city: &str, actor: &Principal, now: DateTime<Utc>) -> Result<Vec<HouseRecord>> {
         let root = root_for(actor, BaseAct::ImportExport)?;
         let rows =
-            sqlx::query(&format!("SELECT {COLS} FROM houses WHERE city = $1 AND grid_code LIKE $2 ORDER BY code"))
+            sqlx::query(&format!("SELECT {COLS} FROM houses WHERE city = $1 AND {} ORDER BY code", in_area(&root, 2)))
                 .bind(city)
                 .bind(under(&root))
                 .fetch_all(&self.pool)

@@ -141,6 +141,17 @@ pub(crate) fn check_grid(
     errors.push(CellError { row, column: column.to_owned(), field: "grid", reason });
 }
 
+/// The condition "in `root`'s area" on `grid_code`, with the pattern bound as `$n`. Records whose
+/// point lies in no grid have no grid; they belong to the centre of the whole city, so they are in
+/// the city's area and no other.
+pub(crate) fn in_area(root: &AreaCode, n: usize) -> String {
+    if root.level() == shiyu_domain::area::AreaLevel::City {
+        format!("(grid_code LIKE ${n} OR grid_code IS NULL)")
+    } else {
+        format!("grid_code LIKE ${n}")
+    }
+}
+
 /// A `LIKE` pattern for the grids under `root`.
 pub(crate) fn under(root: &AreaCode) -> String {
     crate::sql::prefix_pattern(root.scope_prefix())
