@@ -9,6 +9,7 @@ pub mod area;
 pub mod base;
 pub mod case;
 pub mod deadline;
+pub mod dispute;
 pub mod error;
 pub mod ids;
 pub mod place;

@@ -1,0 +1,17 @@
+//! Disputes (矛盾纠纷多元化解, DESIGN §5): a dispute is found (screening, a party's application, a
+//! case turned dispute, a court's pre-litigation referral), mediated at a tier — village or
+//! community, township or street, county joint mediation centre — and ends in an agreement that is
+//! followed up, or in a referral to litigation, arbitration or an administrative body. "Small
+//! matters stay in the village": a tier escalates only after the configured number of attempts,
+//! unless the risk is red.
+//!
+//! Like a case, a dispute's state is derived from its moves ([`machine`]); the vocabularies are in
+//! [`kinds`].
+
+pub mod kinds;
+pub mod machine;
+
+pub use kinds::{
+    DisputeType, FollowUpResult, MediationKind, Referral, RiskLevel, SessionMethod, SessionOutcome, Source, Tier,
+};
+pub use machine::{DisputeMove, DisputeRules, DisputeState, DisputeView, decide_dispute};
