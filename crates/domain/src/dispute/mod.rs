@@ -10,6 +10,7 @@
 
 pub mod kinds;
 pub mod machine;
+pub mod screening;
 
 pub use kinds::{
     DisputeType, FollowUpResult, MediationKind, Referral, RiskLevel, SessionMethod, SessionOutcome, Source, Tier,
