@@ -79,6 +79,9 @@ async fn every_role_against_every_route() {
             check("GET notifications", c.get("/api/notifications").await.0, 200);
             check("GET categories", c.get("/api/categories").await.0, 200);
             check("GET areas", c.get("/api/areas").await.0, 200);
+            for path in ["/api/map/areas", "/api/map/cases", "/api/map/cameras"] {
+                check(path, c.get(path).await.0, if is(&["resident"]) { 403 } else { 200 });
+            }
             check("GET orgs", c.get("/api/orgs").await.0, if is(&["resident"]) { 403 } else { 200 });
             check("GET users", c.get("/api/users").await.0, if is(&["admin"]) { 200 } else { 403 });
 

@@ -83,7 +83,19 @@ async fn every_role_against_every_page() {
                 match page {
                     "/" if resident => (303, "/r"),
                     "/" if role == Role::GridWorker => (303, "/grid"),
-                    "/grid" | "/grid/report" if role != Role::GridWorker => (403, ""),
+                    "/grid" | "/grid/report" | "/grid/visits" | "/grid/visits/new" if role != Role::GridWorker => {
+                        (403, "")
+                    }
+                    "/base/houses" | "/base/entities"
+                        if !matches!(
+                            role,
+                            Role::GridWorker | Role::Operator | Role::Admin | Role::Leader | Role::Mediator
+                        ) =>
+                    {
+                        (403, "")
+                    }
+                    "/base/cameras" if matches!(role, Role::Resident | Role::Handler) => (403, ""),
+                    "/admin/areas/import" if role != Role::Admin => (403, ""),
                     "/map" if resident => (403, ""),
                     "/base/residents"
                         if !matches!(
@@ -115,8 +127,14 @@ async fn every_role_against_every_page() {
                 "/grid",
                 "/grid/report",
                 "/base/residents",
+                "/base/houses",
+                "/base/entities",
+                "/base/cameras",
                 "/base/care",
                 "/base/import",
+                "/grid/visits",
+                "/grid/visits/new",
+                "/admin/areas/import",
                 &format!("/cases/{id}"),
             ] {
                 let (s, loc) = status(&c, app.url(page)).await;
