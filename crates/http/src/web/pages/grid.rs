@@ -15,18 +15,18 @@ use shiyu_storage::CaseFilter;
 
 use super::home::{Queue, queue, states};
 use crate::api::attachments::save_upload;
-use crate::api::cases::{LocationBody, NewCase, ReporterChoice};
+use crate::api::cases::{NewCase, ReporterChoice};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::web::layout::{Chrome, fixable, render, render_status, status_of};
 use crate::web::names::Names;
-use crate::web::pages::intake::category_groups;
+use crate::web::pages::intake::{category_groups, location};
 use crate::web::text::{Text, text};
 use crate::web::views::OptGroup;
 
 /// The grid a grid worker serves; other roles have no grid pages.
-fn my_grid(auth: &Auth) -> Result<AreaCode, ApiError> {
+pub(crate) fn my_grid(auth: &Auth) -> Result<AreaCode, ApiError> {
     match (auth.user.role, auth.principal.home_area()) {
         (Role::GridWorker, Some(area)) => Ok(area.clone()),
         _ => Err(ApiError::Forbidden),
@@ -173,13 +173,7 @@ async fn file_report(
     if v.solved && v.done.trim().is_empty() {
         return Err(ApiError::invalid("done", "required"));
     }
-    let location = match (v.lon.trim(), v.lat.trim()) {
-        ("", "") => None,
-        (lon, lat) => match (lon.parse::<f64>(), lat.parse::<f64>()) {
-            (Ok(lon), Ok(lat)) => Some(LocationBody { lon, lat, crs: None }),
-            _ => return Err(ApiError::invalid("location", "malformed")),
-        },
-    };
+    let location = location(&v.lon, &v.lat)?;
     let mut attachments = Vec::new();
     if let Some((name, bytes)) = photo {
         attachments.push(save_upload(state, auth, &name, &bytes).await.map_err(|e| match e {

@@ -224,7 +224,7 @@ async fn form_page(
 }
 
 /// The optional location: both coordinates or neither.
-fn location(lon: &str, lat: &str) -> Result<Option<LocationBody>, ApiError> {
+pub(crate) fn location(lon: &str, lat: &str) -> Result<Option<LocationBody>, ApiError> {
     match (lon.trim(), lat.trim()) {
         ("", "") => Ok(None),
         (lon, lat) => match (lon.parse::<f64>(), lat.parse::<f64>()) {

@@ -11,22 +11,15 @@ use chrono::Utc;
 use serde::Deserialize;
 use shiyu_domain::area::AreaCode;
 use shiyu_domain::case::{Channel, Intake, Ledger, Reporter, Urgency};
-use shiyu_domain::role::Role;
 use shiyu_storage::base::care::CareFilter;
 use shiyu_storage::base::visits::NewVisit;
 
+use super::grid::my_grid;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::web::layout::{Chrome, fixable, render, render_status, status_of};
 use crate::web::text::{Text, text};
-
-fn my_grid(auth: &Auth) -> Result<AreaCode, ApiError> {
-    match (auth.user.role, auth.principal.home_area()) {
-        (Role::GridWorker, Some(area)) => Ok(area.clone()),
-        _ => Err(ApiError::Forbidden),
-    }
-}
 
 /// A household to tick.
 #[derive(Debug)]
