@@ -14,8 +14,7 @@ use shiyu_domain::scope::Principal;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{ImportCounts, Placed, V, check_grid, in_area, insert_many, placeholders, root_for, under};
-use crate::audit::{self, AuditAction};
+use super::{ImportCounts, Placed, V, audit_import, check_grid, in_area, insert_many, root_for, rows_by_key, under};
 use crate::db::Store;
 use crate::error::{Result, StorageError};
 use crate::sql::ms;
@@ -94,18 +93,10 @@ impl Store {
             return Err(StorageError::Rows(errors));
         }
         let mut stored = HashMap::new();
-        let codes: Vec<&String> = by_code.keys().collect();
-        for chunk in codes.chunks(500) {
-            let sql =
-                format!("SELECT {COLS} FROM cameras WHERE city = $1 AND code IN ({})", placeholders(2, chunk.len()));
-            let mut q = sqlx::query(&sql).bind(city);
-            for c in chunk {
-                q = q.bind(c.as_str());
-            }
-            for r in q.fetch_all(&self.pool).await? {
-                let (id, rec, off) = record(&r)?;
-                stored.insert(rec.code.clone(), (id, rec, off));
-            }
+        let codes: Vec<&str> = by_code.keys().map(String::as_str).collect();
+        for r in rows_by_key(self, "cameras", COLS, "code", city, &codes).await? {
+            let (id, rec, off) = record(&r)?;
+            stored.insert(rec.code.clone(), (id, rec, off));
         }
         let mut counts = ImportCounts::default();
         let mut inserts = Vec::new();
@@ -178,17 +169,7 @@ impl Store {
             .execute(&mut *w.tx)
             .await?;
         }
-        let detail = serde_json::json!({"table": "cameras", "inserted": counts.inserted, "updated": counts.updated, "unchanged": counts.unchanged});
-        audit::append(
-            &mut w.tx,
-            city,
-            actor,
-            AuditAction::Import,
-            ("cameras", &by_code.len().to_string()),
-            &detail,
-            now,
-        )
-        .await?;
+        audit_import(&mut w.tx, city, actor, "cameras", by_code.len(), &counts, now).await?;
         w.tx.commit().await?;
         Ok(counts)
     }
@@ -223,11 +204,7 @@ impl Store {
                 .fetch_all(&self.pool)
                 .await?;
         let out: Vec<CameraRecord> = rows.iter().map(|r| record(r).map(|(_, c, _)| c)).collect::<Result<_>>()?;
-        let mut w = self.begin_write().await?;
-        let detail = serde_json::json!({"table": "cameras", "rows": out.len(), "area": root.as_str()});
-        audit::append(&mut w.tx, city, actor, AuditAction::Export, ("cameras", &out.len().to_string()), &detail, now)
-            .await?;
-        w.tx.commit().await?;
+        self.audit_export(city, actor, "cameras", out.len(), &root, now).await?;
         Ok(out)
     }
 }

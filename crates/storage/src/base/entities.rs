@@ -12,8 +12,7 @@ use shiyu_domain::scope::Principal;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{ImportCounts, Placed, V, check_grid, in_area, insert_many, placeholders, root_for, under};
-use crate::audit::{self, AuditAction};
+use super::{ImportCounts, Placed, V, audit_import, check_grid, in_area, insert_many, root_for, rows_by_key, under};
 use crate::db::Store;
 use crate::error::{Result, StorageError};
 use crate::sql::ms;
@@ -67,20 +66,10 @@ impl Store {
             return Err(StorageError::Rows(errors));
         }
         let mut stored = HashMap::new();
-        let codes: Vec<&String> = by_code.keys().collect();
-        for chunk in codes.chunks(500) {
-            let sql = format!(
-                "SELECT {COLS} FROM entities WHERE city = $1 AND credit_code IN ({})",
-                placeholders(2, chunk.len())
-            );
-            let mut q = sqlx::query(&sql).bind(city);
-            for c in chunk {
-                q = q.bind(c.as_str());
-            }
-            for r in q.fetch_all(&self.pool).await? {
-                let (id, rec, off) = from_row(&r)?;
-                stored.insert(rec.credit_code.as_str().to_owned(), (id, rec, off));
-            }
+        let codes: Vec<&str> = by_code.keys().map(String::as_str).collect();
+        for r in rows_by_key(self, "entities", COLS, "credit_code", city, &codes).await? {
+            let (id, rec, off) = from_row(&r)?;
+            stored.insert(rec.credit_code.as_str().to_owned(), (id, rec, off));
         }
         let mut counts = ImportCounts::default();
         let mut inserts = Vec::new();
@@ -157,17 +146,7 @@ impl Store {
             .execute(&mut *w.tx)
             .await?;
         }
-        let detail = serde_json::json!({"table": "entities", "inserted": counts.inserted, "updated": counts.updated, "unchanged": counts.unchanged});
-        audit::append(
-            &mut w.tx,
-            city,
-            actor,
-            AuditAction::Import,
-            ("entities", &by_code.len().to_string()),
-            &detail,
-            now,
-        )
-        .await?;
+        audit_import(&mut w.tx, city, actor, "entities", by_code.len(), &counts, now).await?;
         w.tx.commit().await?;
         Ok(counts)
     }
@@ -213,11 +192,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let out: Vec<EntityRecord> = rows.iter().map(|r| from_row(r).map(|(_, e, _)| e)).collect::<Result<_>>()?;
-        let mut w = self.begin_write().await?;
-        let detail = serde_json::json!({"table": "entities", "rows": out.len(), "area": root.as_str()});
-        audit::append(&mut w.tx, city, actor, AuditAction::Export, ("entities", &out.len().to_string()), &detail, now)
-            .await?;
-        w.tx.commit().await?;
+        self.audit_export(city, actor, "entities", out.len(), &root, now).await?;
         Ok(out)
     }
 }

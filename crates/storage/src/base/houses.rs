@@ -13,8 +13,7 @@ use shiyu_domain::scope::Principal;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{ImportCounts, Placed, V, check_grid, in_area, insert_many, placeholders, root_for, under};
-use crate::audit::{self, AuditAction};
+use super::{ImportCounts, Placed, V, audit_import, check_grid, in_area, insert_many, root_for, rows_by_key, under};
 use crate::db::Store;
 use crate::error::{Result, StorageError};
 use crate::sql::ms;
@@ -81,17 +80,9 @@ impl Store {
         codes: &[&str],
     ) -> Result<HashMap<String, (String, HouseRecord, bool)>> {
         let mut out = HashMap::new();
-        for chunk in codes.chunks(500) {
-            let sql =
-                format!("SELECT {COLS} FROM houses WHERE city = $1 AND code IN ({})", placeholders(2, chunk.len()));
-            let mut q = sqlx::query(&sql).bind(city);
-            for c in chunk {
-                q = q.bind(*c);
-            }
-            for r in q.fetch_all(&self.pool).await? {
-                let (id, rec, off) = from_row(&r)?;
-                out.insert(rec.code.clone(), (id, rec, off));
-            }
+        for r in rows_by_key(self, "houses", COLS, "code", city, codes).await? {
+            let (id, rec, off) = from_row(&r)?;
+            out.insert(rec.code.clone(), (id, rec, off));
         }
         Ok(out)
     }
@@ -219,17 +210,7 @@ impl Store {
             .execute(&mut *w.tx)
             .await?;
         }
-        let detail = serde_json::json!({"table": "houses", "inserted": counts.inserted, "updated": counts.updated, "unchanged": counts.unchanged});
-        audit::append(
-            &mut w.tx,
-            city,
-            actor,
-            AuditAction::Import,
-            ("houses", &by_code.len().to_string()),
-            &detail,
-            now,
-        )
-        .await?;
+        audit_import(&mut w.tx, city, actor, "houses", by_code.len(), &counts, now).await?;
         w.tx.commit().await?;
         Ok(counts)
     }
@@ -275,11 +256,7 @@ impl Store {
                 .fetch_all(&self.pool)
                 .await?;
         let out: Vec<HouseRecord> = rows.iter().map(|r| from_row(r).map(|(_, h, _)| h)).collect::<Result<_>>()?;
-        let mut w = self.begin_write().await?;
-        let detail = serde_json::json!({"table": "houses", "rows": out.len(), "area": root.as_str()});
-        audit::append(&mut w.tx, city, actor, AuditAction::Export, ("houses", &out.len().to_string()), &detail, now)
-            .await?;
-        w.tx.commit().await?;
+        self.audit_export(city, actor, "houses", out.len(), &root, now).await?;
         Ok(out)
     }
 }

@@ -93,6 +93,63 @@ pub(crate) async fn insert_many(
     Ok(())
 }
 
+/// The stored rows of `table` whose `key` column is among `keys`, fetched in chunks of 500 (one
+/// round trip per chunk rather than per key); `cols` is the select list.
+pub(crate) async fn rows_by_key(
+    store: &Store,
+    table: &str,
+    cols: &str,
+    key: &str,
+    city: &str,
+    keys: &[&str],
+) -> Result<Vec<sqlx::any::AnyRow>> {
+    let mut out = Vec::with_capacity(keys.len());
+    for chunk in keys.chunks(500) {
+        let sql = format!("SELECT {cols} FROM {table} WHERE city = $1 AND {key} IN ({})", placeholders(2, chunk.len()));
+        let mut q = sqlx::query(&sql).bind(city);
+        for k in chunk {
+            q = q.bind(*k);
+        }
+        out.extend(q.fetch_all(&store.pool).await?);
+    }
+    Ok(out)
+}
+
+/// Records an import of `table` in the audit log, inside the import's transaction.
+pub(crate) async fn audit_import(
+    tx: &mut Transaction<'static, Any>,
+    city: &str,
+    actor: &Principal,
+    table: &str,
+    rows: usize,
+    counts: &ImportCounts,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    let detail = serde_json::json!({"table": table, "inserted": counts.inserted, "updated": counts.updated, "unchanged": counts.unchanged});
+    crate::audit::append(tx, city, actor, crate::audit::AuditAction::Import, (table, &rows.to_string()), &detail, now)
+        .await
+}
+
+impl Store {
+    /// Records an export of `rows` records of `table` under `root` in the audit log.
+    pub(crate) async fn audit_export(
+        &self,
+        city: &str,
+        actor: &Principal,
+        table: &str,
+        rows: usize,
+        root: &AreaCode,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()> {
+        let mut w = self.begin_write().await?;
+        let detail = serde_json::json!({"table": table, "rows": rows, "area": root.as_str()});
+        let export = crate::audit::AuditAction::Export;
+        crate::audit::append(&mut w.tx, city, actor, export, (table, &rows.to_string()), &detail, now).await?;
+        w.tx.commit().await?;
+        Ok(())
+    }
+}
+
 /// `$a, $b, …` for an IN list starting at placeholder `from`.
 pub(crate) fn placeholders(from: usize, n: usize) -> String {
     (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")

@@ -18,7 +18,7 @@ use shiyu_domain::scope::Principal;
 use shiyu_domain::time;
 use sqlx::Row;
 
-use super::{ImportCounts, Placed, V, check_grid, insert_many, placeholders, root_for, under};
+use super::{ImportCounts, Placed, V, audit_import, check_grid, insert_many, placeholders, root_for, under};
 use crate::audit::{self, AuditAction};
 use crate::crypto;
 use crate::db::Store;
@@ -257,17 +257,7 @@ impl Store {
                 .execute(&mut *w.tx)
                 .await?;
         }
-        let detail = serde_json::json!({"table": "residents", "inserted": counts.inserted, "updated": counts.updated, "unchanged": counts.unchanged});
-        audit::append(
-            &mut w.tx,
-            city,
-            actor,
-            AuditAction::Import,
-            ("residents", &people.len().to_string()),
-            &detail,
-            now,
-        )
-        .await?;
+        audit_import(&mut w.tx, city, actor, "residents", people.len(), &counts, now).await?;
         w.tx.commit().await?;
         Ok(counts)
     }
