@@ -57,6 +57,22 @@ uuid_id!(
     /// A stored attachment.
     AttachmentId
 );
+uuid_id!(
+    /// A dispute (矛盾纠纷).
+    DisputeId
+);
+uuid_id!(
+    /// A mediation organisation (调解组织).
+    MediationOrgId
+);
+uuid_id!(
+    /// A mediator in the registry.
+    MediatorId
+);
+uuid_id!(
+    /// A screening session (排查).
+    ScreeningId
+);
 
 /// The city a record belongs to. Every table carries it so that a province-wide deployment can
 /// shard by city. It is the city's 4-digit division-code prefix, e.g. `3201`.

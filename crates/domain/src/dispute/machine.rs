@@ -11,7 +11,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use chrono::NaiveDate;
+
 use super::kinds::{FollowUpResult, Referral, RiskLevel, SessionOutcome, Tier};
+use super::record::{FollowUpVisit, MediatorRef, OrgRef, Session};
 use crate::DomainError;
 
 /// Where a dispute stands.
@@ -63,8 +66,15 @@ impl DisputeState {
 pub enum DisputeMove {
     /// A mediation session was held.
     RecordSession {
-        /// What it came to.
-        outcome: SessionOutcome,
+        /// What was recorded of it, outcome included.
+        session: Session,
+    },
+    /// The mediating organisation or mediators were (re)assigned at the current tier.
+    Assign {
+        /// The organisation.
+        org: OrgRef,
+        /// The mediators.
+        mediators: Vec<MediatorRef>,
     },
     /// Sent up to the next tier.
     Escalate {
@@ -80,8 +90,8 @@ pub enum DisputeMove {
     },
     /// A follow-up visit on the agreement.
     FollowUp {
-        /// Whether it was carried out.
-        result: FollowUpResult,
+        /// What was found.
+        visit: FollowUpVisit,
     },
     /// Ended without agreement or referral (withdrawn, resolved by the parties themselves).
     Close {
@@ -95,11 +105,24 @@ impl DisputeMove {
     pub fn name(&self) -> &'static str {
         match self {
             Self::RecordSession { .. } => "record_session",
+            Self::Assign { .. } => "assign",
             Self::Escalate { .. } => "escalate",
             Self::Refer { .. } => "refer",
             Self::FollowUp { .. } => "follow_up",
             Self::Close { .. } => "close",
         }
+    }
+}
+
+impl DisputeMove {
+    /// Checks the move's own fields (dates against `today`, attendance against the dispute's party
+    /// names); the state rules are [`decide_dispute`]'s.
+    pub fn check(self, today: NaiveDate, party_names: &[&str]) -> Result<Self, DomainError> {
+        Ok(match self {
+            Self::RecordSession { session } => Self::RecordSession { session: session.check(today, party_names)? },
+            Self::FollowUp { visit } => Self::FollowUp { visit: visit.check(today)? },
+            other => other,
+        })
     }
 }
 
@@ -146,11 +169,11 @@ pub fn decide_dispute(d: &DisputeView, mv: &DisputeMove, rules: &DisputeRules) -
     let illegal = || DomainError::IllegalMove { action: mv.name(), state: d.state.as_str() };
     let open = matches!(d.state, S::Registered | S::Mediating);
     match mv {
-        DisputeMove::RecordSession { outcome } => {
+        DisputeMove::RecordSession { session } => {
             if !open {
                 return Err(illegal());
             }
-            let state = if *outcome == SessionOutcome::Agreement { S::Agreed } else { S::Mediating };
+            let state = if session.outcome == SessionOutcome::Agreement { S::Agreed } else { S::Mediating };
             Ok(DisputeView { state, attempts_at_tier: d.attempts_at_tier + 1, ..*d })
         }
         DisputeMove::Escalate { reason: why } => {
@@ -173,11 +196,20 @@ pub fn decide_dispute(d: &DisputeView, mv: &DisputeMove, rules: &DisputeRules) -
             reason(why)?;
             Ok(DisputeView { state: S::Referred, ..*d })
         }
-        DisputeMove::FollowUp { result } => {
+        DisputeMove::Assign { mediators, .. } => {
+            if !open {
+                return Err(illegal());
+            }
+            if mediators.is_empty() {
+                return Err(DomainError::invalid("mediators", "required"));
+            }
+            Ok(*d)
+        }
+        DisputeMove::FollowUp { visit } => {
             if d.state != S::Agreed {
                 return Err(illegal());
             }
-            let state = match result {
+            let state = match visit.result {
                 FollowUpResult::Performed => S::Closed,
                 FollowUpResult::Partial => S::Agreed,
                 FollowUpResult::NotPerformed => S::Mediating,
@@ -205,7 +237,27 @@ mod tests {
     }
 
     fn session(o: SessionOutcome) -> DisputeMove {
-        DisputeMove::RecordSession { outcome: o }
+        let session = Session {
+            held_on: NaiveDate::from_ymd_opt(2026, 11, 23).expect("d"),
+            method: crate::dispute::SessionMethod::InPerson,
+            mediators: vec![],
+            parties_present: vec![],
+            notes: "n".into(),
+            outcome: o,
+            terms: vec![],
+            performance: None,
+            next_on: None,
+        };
+        DisputeMove::RecordSession { session }
+    }
+
+    fn follow(result: FollowUpResult) -> DisputeMove {
+        let visit = FollowUpVisit {
+            visited_on: NaiveDate::from_ymd_opt(2026, 11, 23).expect("d"),
+            result,
+            notes: "回访".into(),
+        };
+        DisputeMove::FollowUp { visit }
     }
 
     fn escalate() -> DisputeMove {
@@ -250,14 +302,11 @@ mod tests {
             decide_dispute(&agreed, &escalate(), &rules),
             Err(DomainError::IllegalMove { action: "escalate", state: "agreed" })
         );
-        let partly =
-            decide_dispute(&agreed, &DisputeMove::FollowUp { result: FollowUpResult::Partial }, &rules).expect("p");
+        let partly = decide_dispute(&agreed, &follow(FollowUpResult::Partial), &rules).expect("p");
         assert_eq!(partly.state, DisputeState::Agreed);
-        let broken = decide_dispute(&agreed, &DisputeMove::FollowUp { result: FollowUpResult::NotPerformed }, &rules)
-            .expect("n");
+        let broken = decide_dispute(&agreed, &follow(FollowUpResult::NotPerformed), &rules).expect("n");
         assert_eq!(broken.state, DisputeState::Mediating, "an agreement not carried out is mediated again");
-        let done =
-            decide_dispute(&agreed, &DisputeMove::FollowUp { result: FollowUpResult::Performed }, &rules).expect("d");
+        let done = decide_dispute(&agreed, &follow(FollowUpResult::Performed), &rules).expect("d");
         assert_eq!(done.state, DisputeState::Closed);
         for to in Referral::ALL {
             let r = decide_dispute(
@@ -284,10 +333,10 @@ mod tests {
 
     fn any_move() -> impl Strategy<Value = DisputeMove> {
         prop_oneof![
-            prop::sample::select(SessionOutcome::ALL.to_vec()).prop_map(|o| DisputeMove::RecordSession { outcome: o }),
+            prop::sample::select(SessionOutcome::ALL.to_vec()).prop_map(session),
             Just(escalate()),
             prop::sample::select(Referral::ALL.to_vec()).prop_map(|to| DisputeMove::Refer { to, reason: "r".into() }),
-            prop::sample::select(FollowUpResult::ALL.to_vec()).prop_map(|result| DisputeMove::FollowUp { result }),
+            prop::sample::select(FollowUpResult::ALL.to_vec()).prop_map(follow),
             Just(DisputeMove::Close { reason: "撤回".into() }),
         ]
     }

@@ -5,14 +5,25 @@
 //! matters stay in the village": a tier escalates only after the configured number of attempts,
 //! unless the risk is red.
 //!
-//! Like a case, a dispute's state is derived from its moves ([`machine`]); the vocabularies are in
-//! [`kinds`].
+//! Like a case, a dispute's state is derived from its hash-chained events ([`event`]) through one
+//! decision function ([`machine`]); what is written down is checked in [`record`]; the
+//! vocabularies are in [`kinds`], who may act in [`access`], the screening rhythm in [`screening`].
+//! The figures are defined in [`crate::stats::disputes`].
 
+pub mod access;
+pub mod event;
 pub mod kinds;
 pub mod machine;
+pub mod record;
 pub mod screening;
 
+pub use access::DisputeAct;
+pub use event::{DisputeChange, DisputeEffects, DisputeEvent, DisputeSnapshot};
 pub use kinds::{
     DisputeType, FollowUpResult, MediationKind, Referral, RiskLevel, SessionMethod, SessionOutcome, Source, Tier,
 };
 pub use machine::{DisputeMove, DisputeRules, DisputeState, DisputeView, decide_dispute};
+pub use record::{
+    CheckedParty, DisputeIntake, Fen, FollowUpVisit, MediatorRef, NewParty, OrgRef, PartyKind, PartyRecord, PartyRole,
+    Session,
+};

@@ -1,8 +1,11 @@
-//! Counter definitions: what each case event adds to the per-day counters that boards read.
+//! Counter definitions: what each event adds to the per-day counters that boards read.
 //!
-//! Counters are keyed by local day × leaf area × category × organisation × channel and updated in
-//! the same transaction as the event, so a board over years of data sums rows instead of scanning
-//! cases. This module is the one place that says which event moves which counter.
+//! Case counters are keyed by local day × leaf area × category × organisation × channel and updated
+//! in the same transaction as the event, so a board over years of data sums rows instead of scanning
+//! cases. This module is the one place that says which event moves which counter; dispute figures
+//! are in [`disputes`].
+
+pub mod disputes;
 
 use crate::case::{CaseSnapshot, Event, Move, Satisfaction};
 
