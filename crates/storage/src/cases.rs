@@ -485,7 +485,7 @@ impl Store {
     }
 
     #[expect(clippy::too_many_arguments, reason = "one row's columns")]
-    async fn outbox(
+    pub(crate) async fn outbox(
         &self,
         tx: &mut sqlx::Transaction<'static, Any>,
         city: &str,

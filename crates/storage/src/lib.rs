@@ -15,6 +15,7 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod directory;
+pub mod disputes;
 pub mod map;
 pub use cases::{CaseFilter, CaseRecord, CaseSummary, ContactInput};
 pub mod error;

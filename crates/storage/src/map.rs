@@ -114,7 +114,7 @@ impl Store {
 }
 
 /// The child area whose code starts with `key` (the grouping prefix), padded to a full code.
-fn child_code(key: &str, level: AreaLevel) -> Option<AreaCode> {
+pub(crate) fn child_code(key: &str, level: AreaLevel) -> Option<AreaCode> {
     let padded = match level {
         AreaLevel::Grid | AreaLevel::MicroGrid => key.to_owned(),
         _ => format!("{key:0<12}"),

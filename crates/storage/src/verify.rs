@@ -1,9 +1,10 @@
-//! Whole-database history checks: every case's chain links, and every stored case row equals the
-//! replay of its history.
+//! Whole-database history checks: every case's and every dispute's chain links, and every stored
+//! row equals the replay of its history.
 
 use serde::Serialize;
 use shiyu_domain::case::CaseSnapshot;
-use shiyu_domain::case::event::{Event, StoredLink, verify_chain};
+use shiyu_domain::case::event::{Event, StoredLink, verify_chain, verify_links};
+use shiyu_domain::dispute::{DisputeEvent, DisputeSnapshot};
 use shiyu_domain::ids::CaseId;
 use sqlx::Row;
 
@@ -13,7 +14,7 @@ use crate::error::{Result, StorageError};
 /// One problem found.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Finding {
-    /// The case number.
+    /// The case or dispute number.
     pub number: String,
     /// The sequence position concerned (0 for the row itself).
     pub seq: u32,
@@ -28,6 +29,10 @@ pub struct VerifyReport {
     pub cases: u64,
     /// Events checked.
     pub events: u64,
+    /// Disputes checked.
+    pub disputes: u64,
+    /// Dispute events checked.
+    pub dispute_events: u64,
     /// Problems found.
     pub findings: Vec<Finding>,
 }
@@ -51,21 +56,9 @@ impl Store {
                 let number: String = row.try_get("number")?;
                 let last_hash: String = row.try_get("last_hash")?;
                 report.cases += 1;
-                let links: Vec<StoredLink> =
-                    sqlx::query("SELECT seq, body, prev_hash, hash FROM case_events WHERE case_id = $1 ORDER BY seq")
-                        .bind(id.as_str())
-                        .fetch_all(&self.pool)
-                        .await?
-                        .iter()
-                        .map(|r| {
-                            Ok(StoredLink {
-                                seq: u32::try_from(r.try_get::<i64, _>("seq")?).unwrap_or(0),
-                                json: r.try_get("body")?,
-                                prev_hash: r.try_get("prev_hash")?,
-                                hash: r.try_get("hash")?,
-                            })
-                        })
-                        .collect::<Result<_>>()?;
+                let links = self
+                    .links("SELECT seq, body, prev_hash, hash FROM case_events WHERE case_id = $1 ORDER BY seq", &id)
+                    .await?;
                 report.events += links.len() as u64;
                 let mut finding = |seq, problem: &str| {
                     report.findings.push(Finding { number: number.clone(), seq, problem: problem.to_owned() })
@@ -89,6 +82,72 @@ impl Store {
             }
             after = rows.last().map(|r| r.try_get::<String, _>("id")).transpose()?.unwrap_or_default();
         }
+        self.verify_dispute_histories(&mut report).await?;
         Ok(report)
+    }
+
+    async fn verify_dispute_histories(&self, report: &mut VerifyReport) -> Result<()> {
+        let mut after = String::new();
+        loop {
+            let rows =
+                sqlx::query("SELECT id, number, snapshot, last_hash FROM disputes WHERE id > $1 ORDER BY id LIMIT 500")
+                    .bind(after.as_str())
+                    .fetch_all(&self.pool)
+                    .await?;
+            if rows.is_empty() {
+                return Ok(());
+            }
+            for row in &rows {
+                let id: String = row.try_get("id")?;
+                let number: String = row.try_get("number")?;
+                let last_hash: String = row.try_get("last_hash")?;
+                report.disputes += 1;
+                let links = self
+                    .links(
+                        "SELECT seq, body, prev_hash, hash FROM dispute_events WHERE dispute_id = $1 ORDER BY seq",
+                        &id,
+                    )
+                    .await?;
+                report.dispute_events += links.len() as u64;
+                let mut finding = |seq, problem: &str| {
+                    report.findings.push(Finding { number: number.clone(), seq, problem: problem.to_owned() })
+                };
+                if let Err(b) = verify_links(&links, DisputeEvent::seq_of) {
+                    finding(b.seq, b.problem);
+                    continue;
+                }
+                if links.last().map(|l| l.hash.as_str()) != Some(last_hash.as_str()) {
+                    finding(0, "row_hash_differs_from_chain_head");
+                }
+                let events: Vec<DisputeEvent> =
+                    links.iter().filter_map(|l| DisputeEvent::from_json(&l.json).ok()).collect();
+                let stored: Option<DisputeSnapshot> = serde_json::from_str(&row.try_get::<String, _>("snapshot")?).ok();
+                match (DisputeSnapshot::replay(&events, &self.rules.dispute), stored) {
+                    (Ok(rebuilt), Some(stored)) if rebuilt == stored => {}
+                    (Ok(_), Some(_)) => finding(0, "row_differs_from_replay"),
+                    (Ok(_), None) => finding(0, "row_unreadable"),
+                    (Err(_), _) => finding(0, "history_does_not_replay"),
+                }
+            }
+            after = rows.last().map(|r| r.try_get::<String, _>("id")).transpose()?.unwrap_or_default();
+        }
+    }
+
+    /// The stored links of one history.
+    async fn links(&self, sql: &str, id: &str) -> Result<Vec<StoredLink>> {
+        sqlx::query(sql)
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(StoredLink {
+                    seq: u32::try_from(r.try_get::<i64, _>("seq")?).unwrap_or(0),
+                    json: r.try_get("body")?,
+                    prev_hash: r.try_get("prev_hash")?,
+                    hash: r.try_get("hash")?,
+                })
+            })
+            .collect()
     }
 }

@@ -71,7 +71,7 @@ impl DisputeEvent {
 }
 
 /// A dispute as its history makes it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DisputeSnapshot {
     /// Number.
     pub number: String,
