@@ -3,7 +3,7 @@
 
 use utoipa::OpenApi;
 
-use crate::api::{attachments, board, cases, directory, map, public};
+use crate::api::{attachments, board, cases, directory, disputes, map, public};
 use crate::auth::login;
 
 /// The document.
@@ -19,8 +19,10 @@ use crate::auth::login;
         directory::me, directory::notifications, directory::read_notification, directory::areas, directory::create_area, directory::orgs, directory::create_org,
         directory::categories, directory::upsert_category, directory::users, directory::create_user, directory::create_token,
         public::follow, public::rate,
+        disputes::create, disputes::list, disputes::get, disputes::make_move, disputes::figures,
+        disputes::create_screening, disputes::screening_status, disputes::registry, disputes::create_org, disputes::create_mediator,
     ),
-    tags((name = "cases"), (name = "board"), (name = "map"), (name = "directory"), (name = "public"), (name = "auth"))
+    tags((name = "cases"), (name = "board"), (name = "map"), (name = "directory"), (name = "public"), (name = "auth"), (name = "disputes"))
 )]
 pub struct ApiDoc;
 

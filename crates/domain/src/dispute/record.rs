@@ -62,7 +62,7 @@ impl Fen {
         let yuan: i64 = whole.parse().map_err(|_| bad.clone())?;
         let fen: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<2}").parse().map_err(|_| bad.clone())? };
         let total = yuan * 100 + fen;
-        if total > Self::MAX { Err(DomainError::invalid("money", "too_large")) } else { Ok(Self(total)) }
+        if total > Self::MAX { Err(DomainError::invalid("money", "out_of_range")) } else { Ok(Self(total)) }
     }
 
     /// Yuan with two decimals and thousands separators, e.g. `12,000.50`.
@@ -185,7 +185,8 @@ impl NewParty {
 pub struct MediatorRef {
     /// Registry id.
     pub id: MediatorId,
-    /// Name when recorded.
+    /// Name when recorded (filled in from the registry; callers may leave it empty).
+    #[serde(default)]
     pub name: String,
 }
 
@@ -194,7 +195,8 @@ pub struct MediatorRef {
 pub struct OrgRef {
     /// Registry id.
     pub id: MediationOrgId,
-    /// Name when recorded.
+    /// Name when recorded (filled in from the registry; callers may leave it empty).
+    #[serde(default)]
     pub name: String,
 }
 
@@ -375,7 +377,7 @@ mod tests {
         assert_eq!(Fen::parse_yuan(""), Ok(Fen(0)));
         assert_eq!(Fen::parse_yuan("-5"), Err(DomainError::invalid("money", "not_an_amount")));
         assert_eq!(Fen::parse_yuan("1.234"), Err(DomainError::invalid("money", "not_an_amount")));
-        assert_eq!(Fen::parse_yuan("99999999999"), Err(DomainError::invalid("money", "too_large")));
+        assert_eq!(Fen::parse_yuan("99999999999"), Err(DomainError::invalid("money", "out_of_range")));
         assert_eq!(Fen(1_200_050).yuan(), "12,000.50");
         assert_eq!(Fen(5).yuan(), "0.05");
         assert_eq!(Fen(12_345_678_900).yuan(), "123,456,789.00");

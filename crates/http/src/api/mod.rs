@@ -5,6 +5,7 @@ pub mod attachments;
 pub mod board;
 pub mod cases;
 pub mod directory;
+pub mod disputes;
 pub mod map;
 pub mod public;
 
@@ -37,4 +38,13 @@ pub fn routes() -> Router<AppState> {
         .route("/api/categories", get(directory::categories).post(directory::upsert_category))
         .route("/api/users", get(directory::users).post(directory::create_user))
         .route("/api/tokens", post(directory::create_token))
+        .route("/api/disputes", post(disputes::create).get(disputes::list))
+        .route("/api/disputes/figures", get(disputes::figures))
+        .route("/api/disputes/{id}", get(disputes::get))
+        .route("/api/disputes/{id}/moves", post(disputes::make_move))
+        .route("/api/screenings", post(disputes::create_screening))
+        .route("/api/screenings/status", get(disputes::screening_status))
+        .route("/api/mediation/registry", get(disputes::registry))
+        .route("/api/mediation/orgs", post(disputes::create_org))
+        .route("/api/mediation/mediators", post(disputes::create_mediator))
 }
