@@ -160,6 +160,12 @@ impl ApiError {
     pub fn body(&self, lang: Lang) -> serde_json::Value {
         let mut body =
             json!({ "error": { "code": self.code(), "field": self.field(), "message": self.message(lang) } });
+        // The machine codes beside the message, so clients can act on a refusal without parsing text.
+        match self {
+            Self::Invalid { reason, .. } => body["error"]["reason"] = json!(reason),
+            Self::Rule(rule) => body["error"]["rule"] = json!(rule),
+            _ => {}
+        }
         if let Self::Rows(rows) = self {
             body["error"]["rows"] = rows.iter().map(|r| json!({"row": r.row, "column": r.column, "field": r.field, "reason": r.reason, "message": row_message(r, lang)})).collect();
         }

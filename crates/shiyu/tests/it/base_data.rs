@@ -206,6 +206,7 @@ async fn masking_unmasking_and_care_reads_per_role_are_audited() {
                     | "leader"
                     | "district_leader"
                     | "mediator"
+                    | "village_mediator"
             );
             assert_eq!(listed.as_ref().map(|(r, _)| !r.is_empty()).unwrap_or(false), lists, "{who} list");
             if let Ok((rows, _)) = &listed {

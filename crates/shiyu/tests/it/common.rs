@@ -33,7 +33,7 @@ pub fn engines() -> Vec<Engine> {
 }
 
 /// Fixture accounts, one or more per role, bound at different places.
-pub const ACCOUNTS: [&str; 15] = [
+pub const ACCOUNTS: [&str; 16] = [
     "resident",
     "resident2",
     "grid_worker",
@@ -47,6 +47,7 @@ pub const ACCOUNTS: [&str; 15] = [
     "leader2",
     "district_leader",
     "mediator",
+    "village_mediator",
     "analyst",
     "admin",
 ];
@@ -75,8 +76,8 @@ pub struct Fixture {
     pub dept2: Org,
     pub category: String,
     /// Accounts by fixture name: resident, resident2, grid_worker, operator, operator2,
-    /// district_operator, city_operator, handler, handler2, leader, leader2, mediator, analyst,
-    /// admin.
+    /// district_operator, city_operator, handler, handler2, leader, leader2, mediator (a street's),
+    /// village_mediator (a community's), analyst, admin.
     pub users: HashMap<&'static str, User>,
 }
 
@@ -251,6 +252,7 @@ async fn seed(store: &Store) -> Fixture {
         ("leader2", Role::Leader, area("439901002000")),
         ("district_leader", Role::Leader, area("439901000000")),
         ("mediator", Role::Mediator, area("439901001000")),
+        ("village_mediator", Role::Mediator, area("439901001001")),
         ("analyst", Role::Analyst, area("439901000000")),
         ("admin", Role::Admin, area("439900000000")),
     ];

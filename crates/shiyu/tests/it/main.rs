@@ -8,6 +8,7 @@ mod areas;
 mod base_data;
 mod browser;
 mod browser_grid;
+mod disputes;
 mod history;
 mod map;
 mod notify;

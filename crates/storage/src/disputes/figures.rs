@@ -16,7 +16,7 @@ impl Store {
     /// The figures of disputes located in `root`'s subtree, for local days `from..=to`.
     pub async fn dispute_figures(&self, root: &AreaCode, from: NaiveDate, to: NaiveDate) -> Result<DisputeFigures> {
         let rows = sqlx::query(
-            "SELECT metric, tier, SUM(value) AS n, SUM(money_fen) AS money FROM dispute_counters \
+            "SELECT metric, tier, CAST(SUM(value) AS BIGINT) AS n, CAST(SUM(money_fen) AS BIGINT) AS money FROM dispute_counters \
              WHERE area_code LIKE $1 AND day >= $2 AND day <= $3 GROUP BY metric, tier",
         )
         .bind(prefix_pattern(root.scope_prefix()))
@@ -43,7 +43,7 @@ impl Store {
         };
         let len = child_level.prefix_len();
         let sql = format!(
-            "SELECT SUBSTR(area_code, 1, {len}) AS child, metric, tier, SUM(value) AS n, SUM(money_fen) AS money \
+            "SELECT SUBSTR(area_code, 1, {len}) AS child, metric, tier, CAST(SUM(value) AS BIGINT) AS n, CAST(SUM(money_fen) AS BIGINT) AS money \
              FROM dispute_counters WHERE area_code LIKE $1 AND day >= $2 AND day <= $3 \
              GROUP BY SUBSTR(area_code, 1, {len}), metric, tier ORDER BY 1"
         );
