@@ -53,6 +53,7 @@ impl Chrome {
                     ("/grid", t.nav_grid),
                     ("/cases", t.nav_cases),
                     ("/grid/report", t.nav_report),
+                    ("/disputes", t.nav_disputes),
                     ("/map", t.nav_map),
                 ]
             }
@@ -61,6 +62,7 @@ impl Chrome {
                 ("/cases", t.nav_cases),
                 ("/cases/overdue", t.nav_overdue),
                 ("/cases/new", t.nav_intake),
+                ("/disputes", t.nav_disputes),
                 ("/map", t.nav_map),
                 ("/base/residents", t.nav_base),
             ],
@@ -69,6 +71,7 @@ impl Chrome {
             }
             Role::Mediator | Role::Analyst => vec![
                 ("/", t.nav_home),
+                (if auth.user.role == Role::Mediator { "/disputes" } else { "/disputes/figures" }, t.nav_disputes),
                 ("/cases", t.nav_cases),
                 ("/cases/overdue", t.nav_overdue),
                 ("/map", t.nav_map),
@@ -81,6 +84,7 @@ impl Chrome {
                 ("/map", t.nav_map),
                 ("/base/residents", t.nav_base),
                 ("/admin/areas/import", t.nav_admin_areas),
+                ("/admin/mediation", t.nav_mediation),
             ],
         };
         Self {

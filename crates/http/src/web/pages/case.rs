@@ -147,6 +147,10 @@ pub struct CasePage {
     pub chrome: Chrome,
     /// Strings.
     pub t: &'static Text,
+    /// The dispute this case became (id, number), or empty strings.
+    pub dispute: (String, String),
+    /// The user may turn it into a dispute.
+    pub may_dispute: bool,
     /// Id.
     pub id: String,
     /// Number.
@@ -567,9 +571,12 @@ async fn build(
     let done = Move::NAMES.iter().find(|n| **n == done).map_or("", |n| {
         if auth.user.role == Role::Resident { resident_move_label(lang, n) } else { move_label(lang, n) }
     });
+    let (dispute_id, dispute_number, may_dispute) = super::disputes::case_link(state, auth, c.id).await?;
     Ok(CasePage {
         chrome: Chrome::for_user(auth, ""),
         t,
+        dispute: (dispute_id, dispute_number),
+        may_dispute,
         id: c.id.to_string(),
         number: c.number.to_string(),
         title: c.title.clone(),

@@ -112,7 +112,7 @@ pub struct IntakePage {
 }
 
 /// The areas a case may be placed in: communities and below inside `root`, grouped by street.
-async fn area_groups(
+pub(crate) async fn area_groups(
     state: &AppState,
     names: &mut Names<'_>,
     root: &AreaCode,
