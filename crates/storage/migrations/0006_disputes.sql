@@ -15,8 +15,7 @@ CREATE TABLE mediation_orgs (
     active       BIGINT NOT NULL,
     created_at   BIGINT NOT NULL
 );
-CREATE UNIQUE INDEX mediation_orgs_name ON mediation_orgs (name, city);
-CREATE INDEX mediation_orgs_area ON mediation_orgs (area_code);
+CREATE UNIQUE INDEX mediation_orgs_name ON mediation_orgs (area_code, name);
 
 CREATE TABLE mediators (
     city         TEXT NOT NULL,

@@ -176,6 +176,8 @@ pub(super) struct World {
     pub grids: Vec<Grid>,
     /// One handler per department organisation.
     pub handlers: HashMap<OrgId, Principal>,
+    /// The demo mediators: the demo street's, then its first community's.
+    pub mediators: Vec<Principal>,
     /// Residents with accounts, and the community each lives in.
     pub residents: Vec<(Principal, usize)>,
     pub cast: Cast,
@@ -409,6 +411,7 @@ pub(super) async fn build(store: &Store, rng: &mut StdRng, now: DateTime<Utc>) -
     }
 
     let mut streets = Vec::new();
+    let mut mediators = Vec::new();
     for (i, ((node, district, stem), (police, justice))) in streets_nodes.into_iter().zip(street_orgs).enumerate() {
         let demo = i == demo_street;
         let suffix = &node.code.as_str()[4..9];
@@ -417,7 +420,7 @@ pub(super) async fn build(store: &Store, rng: &mut StdRng, now: DateTime<Utc>) -
         let op = people.add(&op_name, &names::person(rng), Role::Operator, area(&node.code), demo).await?;
         let leader = people.add(&leader_name, &names::person(rng), Role::Leader, area(&node.code), demo).await?;
         if demo {
-            people.add("mediator", &names::person(rng), Role::Mediator, area(&node.code), true).await?;
+            mediators.push(people.add("mediator", &names::person(rng), Role::Mediator, area(&node.code), true).await?);
         }
         let roads = names::distinct_stems(rng, 6).into_iter().map(|r| names::road(rng, r)).collect();
         districts[district].streets.push(i);
@@ -438,6 +441,12 @@ pub(super) async fn build(store: &Store, rng: &mut StdRng, now: DateTime<Utc>) -
         let worker = people.add(&username, &names::person(rng), Role::GridWorker, area(&node.code), demo).await?;
         communities[community].grids.push(i);
         grids.push(Grid { node, community, worker });
+    }
+
+    // The demo street's first community has its own village mediator.
+    if let Some(&c) = streets.get(demo_street).and_then(|s| s.communities.first()) {
+        let code = communities[c].node.code.clone();
+        mediators.push(people.add("vmediator", &names::person(rng), Role::Mediator, area(&code), true).await?);
     }
 
     // One handler for every department organisation.
@@ -508,7 +517,15 @@ pub(super) async fn build(store: &Store, rng: &mut StdRng, now: DateTime<Utc>) -
         DemoAccount {
             username: "mediator".into(),
             role_label: Role::Mediator.label_zh().into(),
-            note: format!("{place}"),
+            note: format!("{place}人民调解委员会（乡镇、街道一级调解）"),
+        },
+        DemoAccount {
+            username: "vmediator".into(),
+            role_label: Role::Mediator.label_zh().into(),
+            note: format!(
+                "{place} {}人民调解委员会（村、社区一级调解）",
+                s.communities.first().map_or("", |&c| communities[c].node.name.as_str())
+            ),
         },
         DemoAccount {
             username: "analyst".into(),
@@ -531,6 +548,7 @@ pub(super) async fn build(store: &Store, rng: &mut StdRng, now: DateTime<Utc>) -
         communities,
         grids,
         handlers,
+        mediators,
         residents,
         cast: Cast { street: demo_street, grid: demo_grid, resident: 0 },
         accounts: printed,

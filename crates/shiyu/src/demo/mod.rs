@@ -9,6 +9,7 @@
 mod base;
 mod city;
 mod clock;
+mod disputes;
 mod life;
 mod mix;
 mod names;
@@ -296,6 +297,19 @@ pub async fn build(store: &Store, cases: u32, out: &mut dyn std::io::Write) -> a
         b.visits,
         base_started.elapsed().as_secs_f64()
     )?;
+
+    let disputes_started = Instant::now();
+    let d = disputes::build(store, &world, &mut rng, now).await.context("building the disputes")?;
+    writeln!(
+        out,
+        "disputes: {} mediation organisations, {} mediators, {} screenings, {} disputes ({} events) over a year in {:.1} s",
+        d.orgs,
+        d.mediators,
+        d.screenings,
+        d.disputes,
+        d.events,
+        disputes_started.elapsed().as_secs_f64()
+    )?;
     Ok(world.accounts.clone())
 }
 
@@ -345,12 +359,36 @@ mod tests {
         let report = store.verify_histories().await.expect("verify");
         assert!(report.findings.is_empty(), "{:?}", report.findings);
         assert_eq!(report.cases, total as u64);
+        assert!(report.disputes > 500, "a year of disputes: {}", report.disputes);
+
+        // Disputes reach every tier and every outcome; some screenings are overdue.
+        let today = shiyu_domain::time::local_date(Utc::now());
+        let f = store.dispute_figures(&city, today - chrono::Days::new(400), today).await.expect("figures");
+        use shiyu_domain::dispute::Tier;
+        use shiyu_domain::stats::disputes::DisputeMetric as M;
+        for tier in Tier::ALL {
+            assert!(f.at(M::Agreed, *tier) > 0, "no agreement at {tier:?}: {f:?}");
+        }
+        for m in [M::Escalated, M::Referred, M::Performed] {
+            assert!(f.total(m) > 0, "{m:?}: {f:?}");
+        }
+        let rate = f.success_permille().expect("rate");
+        assert!((600..=950).contains(&rate), "success rate {rate}");
 
         // Every printed account signs in with the demo password.
         let names: Vec<&str> = accounts.iter().map(|a| a.username.as_str()).collect();
-        for needed in
-            ["resident", "grid", "operator", "city_operator", "handler", "leader", "mediator", "analyst", "admin"]
-        {
+        for needed in [
+            "resident",
+            "grid",
+            "operator",
+            "city_operator",
+            "handler",
+            "leader",
+            "mediator",
+            "vmediator",
+            "analyst",
+            "admin",
+        ] {
             assert!(names.contains(&needed), "{needed} missing from {names:?}");
         }
         for a in &accounts {
@@ -375,6 +413,15 @@ mod tests {
             theirs.contains_key(&CaseState::Dispatched) && theirs.contains_key(&CaseState::InProgress),
             "{theirs:?}"
         );
+
+        // The mediators have disputes on their desks, and some communities are overdue.
+        let vmediator = user("vmediator").await;
+        let mine = store.disputes(&vmediator, &shiyu_storage::disputes::DisputeList::Mine, 500).await.expect("mine");
+        assert!(!mine.is_empty(), "the village mediator has no disputes");
+        let mediator = user("mediator").await;
+        let status = store.screening_status(&mediator, today, 4).await.expect("status");
+        assert!(status.iter().any(|s| !s.missed.is_empty()), "no overdue screening");
+        assert!(status.iter().any(|s| s.last_held.is_some()), "no screening");
 
         // Areas nest: each polygon lies inside its parent's.
         let areas = store.areas_within(&city).await.expect("areas");

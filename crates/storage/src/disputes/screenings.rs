@@ -11,7 +11,7 @@ use shiyu_domain::dispute::{Source, Tier, screening};
 use shiyu_domain::ids::{DisputeId, ScreeningId};
 use shiyu_domain::scope::Principal;
 use shiyu_domain::time::local_date;
-use sqlx::Row;
+use sqlx::{Any, Row, Transaction};
 
 use super::NewDispute;
 use crate::db::Store;
@@ -100,6 +100,20 @@ impl Store {
         ns: NewScreening,
         now: DateTime<Utc>,
     ) -> Result<(ScreeningId, Vec<DisputeId>)> {
+        let mut w = self.begin_write().await?;
+        let out = self.record_screening_in(&mut w.tx, actor, ns, now).await?;
+        w.tx.commit().await?;
+        Ok(out)
+    }
+
+    /// A screening inside a caller's transaction.
+    pub(crate) async fn record_screening_in(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        actor: &Principal,
+        ns: NewScreening,
+        now: DateTime<Utc>,
+    ) -> Result<(ScreeningId, Vec<DisputeId>)> {
         let tier = screened_tier(&ns.area)?;
         let area = self.area(&ns.area).await.map_err(|_| DomainError::invalid("area_code", "unknown_area"))?;
         if !may(actor, DisputeAct::Register, &ns.area, &ns.area) {
@@ -111,7 +125,6 @@ impl Store {
         let participants = text("participants", &ns.participants, 500)?;
         let notes = text("notes", &ns.notes, 5000)?;
         let id = ScreeningId::new();
-        let mut w = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO screenings (city, id, area_code, tier, held_on, by_user, by_name, participants, notes, found, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -127,16 +140,15 @@ impl Store {
         .bind(notes.as_str())
         .bind(ns.findings.len() as i64)
         .bind(ms(now))
-        .execute(&mut *w.tx)
+        .execute(&mut **tx)
         .await?;
         let mut found = Vec::with_capacity(ns.findings.len());
         for mut f in ns.findings {
             f.source = Source::Screening;
             f.screening = Some(id);
             f.area.get_or_insert_with(|| ns.area.clone());
-            found.push(self.register_dispute_in(&mut w.tx, actor, f, now).await?);
+            found.push(self.register_dispute_in(tx, actor, f, now).await?);
         }
-        w.tx.commit().await?;
         Ok((id, found))
     }
 
