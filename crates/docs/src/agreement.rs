@@ -188,7 +188,14 @@ pub fn chinese_number(n: usize) -> String {
     match n {
         0..=9 => DIGITS[n].to_owned(),
         10..=19 => format!("十{}", if n == 10 { "" } else { DIGITS[n % 10] }),
-        20..=99 => format!("{}十{}", DIGITS[n / 10], if n % 10 == 0 { "" } else { DIGITS[n % 10] }),
+        20..=99 => format!(
+            "{}十{}",
+            DIGITS[n / 10],
+            match n % 10 {
+                0 => "",
+                d => DIGITS[d],
+            }
+        ),
         100..=999 => {
             let rest = n % 100;
             let tail = match rest {
