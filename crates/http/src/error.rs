@@ -26,14 +26,19 @@ pub enum ApiError {
         /// Reason code.
         reason: String,
     },
-    /// The move is not allowed in the case's state.
+    /// The move is not allowed in the record's state.
     #[error("illegal move")]
     IllegalMove {
         /// Move.
         action: String,
         /// State.
         state: String,
+        /// A dispute's (true) or a case's (false).
+        dispute: bool,
     },
+    /// The service cannot do this on this installation (e.g. no Chinese font for PDFs).
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     /// A case-life rule refuses.
     #[error("rule {0}")]
     Rule(String),
@@ -72,11 +77,21 @@ impl ApiError {
         Self::Invalid { field: field.to_owned(), reason: reason.to_owned() }
     }
 
-    fn status(&self) -> StatusCode {
+    /// Marks a refusal as a dispute's, so its message names the dispute's state.
+    pub fn for_dispute(self) -> Self {
+        match self {
+            Self::IllegalMove { action, state, .. } => Self::IllegalMove { action, state, dispute: true },
+            other => other,
+        }
+    }
+
+    /// The HTTP status of this refusal.
+    pub fn status(&self) -> StatusCode {
         match self {
             Self::Invalid { .. } | Self::Rows(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::IllegalMove { .. } | Self::Rule(_) | Self::Conflict | Self::Duplicate(_) => StatusCode::CONFLICT,
             Self::Forbidden | Self::Csrf => StatusCode::FORBIDDEN,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unauthenticated | Self::BadCredentials => StatusCode::UNAUTHORIZED,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -98,6 +113,7 @@ impl ApiError {
             Self::BadCredentials => "bad_credentials",
             Self::Internal(_) => "internal",
             Self::Rows(_) => "rows_refused",
+            Self::Unavailable(_) => "unavailable",
         }
     }
 
@@ -112,7 +128,17 @@ impl ApiError {
                     Lang::En => format!("The {f} {r}."),
                 }
             }
-            Self::IllegalMove { action, state } => {
+            Self::IllegalMove { action, state, dispute: true } => {
+                let st = shiyu_domain::dispute::DisputeState::ALL
+                    .iter()
+                    .find(|s| s.as_str() == state)
+                    .map_or_else(|| state.clone(), |s| lang.pick(s.label_zh(), s.label_en()).to_owned());
+                match lang {
+                    Lang::Zh => format!("纠纷当前状态为“{st}”，不能执行“{action}”"),
+                    Lang::En => format!("The dispute is {st}; “{action}” is not possible now."),
+                }
+            }
+            Self::IllegalMove { action, state, dispute: false } => {
                 let st = shiyu_domain::case::CaseState::parse(state)
                     .map(|s| lang.pick(s.label_zh(), s.label_en()).to_owned())
                     .unwrap_or_else(|_| state.clone());
@@ -141,6 +167,7 @@ impl ApiError {
             }
             Self::BadCredentials => lang.pick("用户名或密码错误", "Wrong user name or password.").to_owned(),
             Self::Internal(_) => lang.pick("服务器内部错误", "Internal server error.").to_owned(),
+            Self::Unavailable(what) => what.clone(),
             Self::Rows(rows) => match lang {
                 Lang::Zh => format!("文件有 {} 处错误，未导入任何数据", rows.len()),
                 Lang::En => format!("The file has {} errors; nothing was imported.", rows.len()),
@@ -178,7 +205,7 @@ impl From<DomainError> for ApiError {
         match e {
             DomainError::Invalid { field, reason } => Self::invalid(field, reason),
             DomainError::IllegalMove { action, state } => {
-                Self::IllegalMove { action: action.to_owned(), state: state.to_owned() }
+                Self::IllegalMove { action: action.to_owned(), state: state.to_owned(), dispute: false }
             }
             DomainError::Forbidden { .. } => Self::Forbidden,
             DomainError::Rule { rule } => Self::Rule(rule.to_owned()),

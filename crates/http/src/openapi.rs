@@ -19,7 +19,7 @@ use crate::auth::login;
         directory::me, directory::notifications, directory::read_notification, directory::areas, directory::create_area, directory::orgs, directory::create_org,
         directory::categories, directory::upsert_category, directory::users, directory::create_user, directory::create_token,
         public::follow, public::rate,
-        disputes::create, disputes::list, disputes::get, disputes::make_move, disputes::figures,
+        disputes::create, disputes::list, disputes::get, disputes::make_move, disputes::agreement, disputes::figures,
         disputes::create_screening, disputes::screening_status, disputes::registry, disputes::create_org, disputes::create_mediator,
     ),
     tags((name = "cases"), (name = "board"), (name = "map"), (name = "directory"), (name = "public"), (name = "auth"), (name = "disputes"))

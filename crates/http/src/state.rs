@@ -52,4 +52,7 @@ pub struct AppState {
     pub cfg: Arc<HttpConfig>,
     /// Where points are: the grid index.
     pub places: Arc<crate::places::Places>,
+    /// The Chinese font documents are typeset with, found at start; `None` when the machine has
+    /// none (PDFs are then refused with a message naming the packages to install).
+    pub fonts: Option<shiyu_docs::Fonts>,
 }

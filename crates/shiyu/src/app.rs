@@ -67,7 +67,15 @@ pub async fn start(
     configure(&mut cfg);
     let places = places(&store).await?;
     tracing::info!(grids = places.len(), "grid index built");
-    let state = AppState { store: store.clone(), cfg: std::sync::Arc::new(cfg), places: std::sync::Arc::new(places) };
+    let fonts = match shiyu_docs::Fonts::discover(&[]) {
+        Ok(f) => Some(f),
+        Err(e) => {
+            tracing::warn!("agreements will not be offered as PDF: {e}");
+            None
+        }
+    };
+    let state =
+        AppState { store: store.clone(), cfg: std::sync::Arc::new(cfg), places: std::sync::Arc::new(places), fonts };
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let handle = tokio::spawn(shiyu_http::serve(listener, state, async move {
         let _ = rx.await;

@@ -48,6 +48,17 @@ impl DisputeState {
         }
     }
 
+    /// The English label.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::Registered => "Waiting",
+            Self::Mediating => "Mediating",
+            Self::Agreed => "Agreed",
+            Self::Referred => "Referred",
+            Self::Closed => "Closed",
+        }
+    }
+
     /// The Chinese label.
     pub fn label_zh(self) -> &'static str {
         match self {

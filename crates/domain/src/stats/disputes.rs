@@ -155,7 +155,137 @@ pub fn percent(p: Option<i64>) -> String {
 
 #[cfg(test)]
 mod tests {
+    use chrono::{DateTime, NaiveDate, Utc};
+    use proptest::prelude::*;
+
     use super::*;
+    use crate::area::AreaCode;
+    use crate::case::Actor;
+    use crate::dispute::{
+        DisputeEffects, DisputeIntake, DisputeRules, DisputeType, Fen, FollowUpVisit, MediationKind, PartyKind,
+        PartyRecord, PartyRole, Referral, RiskLevel, Session, SessionMethod, Source,
+    };
+
+    fn party(name: &str) -> PartyRecord {
+        PartyRecord {
+            role: PartyRole::Other,
+            kind: PartyKind::Person,
+            name: name.into(),
+            id_masked: None,
+            phone_masked: None,
+            address: None,
+        }
+    }
+
+    fn at(n: u32) -> DateTime<Utc> {
+        NaiveDate::from_ymd_opt(2026, 1, 1).expect("d").and_hms_opt(2, 0, 0).expect("t").and_utc()
+            + chrono::Duration::hours(i64::from(n) * 9)
+    }
+
+    fn any_move() -> impl Strategy<Value = DisputeMove> {
+        let session = |o| {
+            let agree = o == SessionOutcome::Agreement;
+            DisputeMove::RecordSession {
+                session: Session {
+                    held_on: NaiveDate::from_ymd_opt(2026, 1, 1).expect("d"),
+                    method: SessionMethod::InPerson,
+                    mediators: vec![],
+                    parties_present: vec![],
+                    notes: "n".into(),
+                    outcome: o,
+                    terms: if agree { vec!["t".into()] } else { vec![] },
+                    performance: agree.then(|| "p".into()),
+                    next_on: None,
+                },
+            }
+        };
+        prop_oneof![
+            4 => prop::sample::select(SessionOutcome::ALL.to_vec()).prop_map(session),
+            2 => Just(DisputeMove::Escalate { reason: "r".into() }),
+            1 => prop::sample::select(Referral::ALL.to_vec()).prop_map(|to| DisputeMove::Refer { to, reason: "r".into() }),
+            2 => prop::sample::select(FollowUpResult::ALL.to_vec()).prop_map(|result| DisputeMove::FollowUp {
+                visit: FollowUpVisit { visited_on: NaiveDate::from_ymd_opt(2026, 1, 1).expect("d"), result, notes: "v".into() }
+            }),
+            1 => Just(DisputeMove::Close { reason: "c".into() }),
+        ]
+    }
+
+    proptest! {
+        /// Summing each event's deltas by day equals counting the raw histories by the written
+        /// definitions, for any histories and any period.
+        #[test]
+        fn counters_equal_a_naive_count_of_the_histories(
+            lives in prop::collection::vec(
+                (prop::sample::select(RiskLevel::ALL.to_vec()), 0u64..1_000_000, prop::collection::vec(any_move(), 0..25)),
+                1..12,
+            ),
+            from in 0u32..40,
+            len in 0u32..60,
+        ) {
+            let rules = DisputeRules::default();
+            let day = |t: DateTime<Utc>| crate::time::local_date(t);
+            let (p_from, p_to) = (day(at(from)), day(at(from + len)));
+            let in_p = |t: DateTime<Utc>| (p_from..=p_to).contains(&day(t));
+            let mut counted = DisputeFigures::default();
+            let mut naive = DisputeFigures::default();
+            for (k, (risk, money, moves)) in lives.iter().enumerate() {
+                let intake = DisputeIntake {
+                    title: "t".into(), facts: "f".into(), dispute_type: DisputeType::Other, risk: *risk, source: Source::Application,
+                    area: AreaCode::parse("439901001001001").expect("grid"), tier: Tier::Village, money: Fen(*money as i64),
+                    parties: vec![party("a"), party("b")], mediation_kind: MediationKind::Peoples, org: None,
+                    mediators: vec![], case: None, screening: None, court_ref: None,
+                };
+                let actor = Actor { user: None, name: "x".into(), role: None };
+                let mut clock = k as u32;
+                let reg = DisputeEvent { seq: 1, at: at(clock), actor: actor.clone(), change: DisputeChange::Register(Box::new(intake)), effects: DisputeEffects::default() };
+                let mut snap = DisputeSnapshot::register(&reg).expect("register");
+                let mut events = vec![reg.clone()];
+                for d in deltas(None, &snap, &reg) {
+                    if in_p(reg.at) { counted.add(d.metric, d.tier, 1, d.money_fen); }
+                }
+                for mv in moves {
+                    clock += 1;
+                    let e = DisputeEvent { seq: snap.seq + 1, at: at(clock), actor: actor.clone(), change: DisputeChange::Move(mv.clone()), effects: DisputeEffects::default() };
+                    let before = snap.clone();
+                    if snap.apply(&e, &rules).is_err() { snap = before; continue; }
+                    for d in deltas(Some(&before), &snap, &e) {
+                        if in_p(e.at) { counted.add(d.metric, d.tier, 1, d.money_fen); }
+                    }
+                    events.push(e);
+                }
+                // The naive count: walk the raw history with the written definitions.
+                let mut tier = Tier::Village;
+                let (mut sessions, mut agreed) = (0, false);
+                for e in &events {
+                    let here = in_p(e.at);
+                    match &e.change {
+                        DisputeChange::Register(i) => if here { naive.add(DisputeMetric::Found, i.tier, 1, i.money.0) },
+                        DisputeChange::Move(DisputeMove::RecordSession { session }) => {
+                            if here { naive.add(DisputeMetric::Sessions, tier, 1, 0); }
+                            if sessions == 0 && here { naive.add(DisputeMetric::Mediated, tier, 1, 0); }
+                            sessions += 1;
+                            if session.outcome == SessionOutcome::Agreement && !agreed {
+                                agreed = true;
+                                if here { naive.add(DisputeMetric::Agreed, tier, 1, 0); }
+                            }
+                        }
+                        DisputeChange::Move(DisputeMove::Escalate { .. }) => {
+                            if here { naive.add(DisputeMetric::Escalated, tier, 1, 0); }
+                            tier = tier.up().expect("escalated from the top");
+                        }
+                        DisputeChange::Move(DisputeMove::Refer { .. }) => if here { naive.add(DisputeMetric::Referred, tier, 1, 0) },
+                        DisputeChange::Move(DisputeMove::FollowUp { visit }) => {
+                            if visit.result == FollowUpResult::Performed && here { naive.add(DisputeMetric::Performed, tier, 1, 0); }
+                        }
+                        DisputeChange::Move(_) => {}
+                    }
+                }
+            }
+            counted.counts.retain(|_, n| *n != 0);
+            naive.counts.retain(|_, n| *n != 0);
+            prop_assert_eq!(counted, naive);
+        }
+    }
 
     #[test]
     fn rates_round_half_up_and_shares_add_up() {

@@ -236,7 +236,11 @@ pub async fn make_move(
 ) -> Result<Json<DisputeRecord>, ApiError> {
     let id = dispute_id(&id)?;
     let mv = parse_dispute_move(body)?;
-    state.store.apply_dispute_move(&auth.principal, id, mv, Utc::now()).await?;
+    state
+        .store
+        .apply_dispute_move(&auth.principal, id, mv, Utc::now())
+        .await
+        .map_err(|e| ApiError::from(e).for_dispute())?;
     Ok(Json(state.store.dispute_record(&auth.principal, id).await?))
 }
 
@@ -517,4 +521,104 @@ pub async fn create_mediator(
     registry_guard(&auth, &org.area)?;
     let user = opt(&b.user_id, id_of("user_id", UserId::parse))?;
     Ok(Json(state.store.add_mediator(org_id, &b.name, user, &b.specialities, Utc::now()).await?))
+}
+
+/// The latest agreement of a dispute as it is printed, or `None` before any agreement.
+pub fn agreement_of(rec: &DisputeRecord) -> Option<shiyu_docs::Agreement> {
+    use shiyu_domain::dispute::{DisputeChange, SessionOutcome};
+    let (event, session) = rec.events.iter().rev().find_map(|e| match &e.change {
+        DisputeChange::Move(DisputeMove::RecordSession { session }) if session.outcome == SessionOutcome::Agreement => {
+            Some((e, session))
+        }
+        _ => None,
+    })?;
+    let d = &rec.dispute;
+    Some(shiyu_docs::Agreement {
+        number: event.effects.agreement_number.clone().unwrap_or_else(|| d.number.clone()),
+        organisation: d.org.as_ref().map_or_else(|| "人民调解委员会".to_owned(), |o| o.name.clone()),
+        mediation_kind: d.mediation_kind.label_zh().to_owned(),
+        dispute_type: d.dispute_type.label_zh().to_owned(),
+        parties: rec
+            .parties
+            .iter()
+            .map(|p| shiyu_docs::Party {
+                role: p.role.label_zh().to_owned(),
+                name: p.name.clone(),
+                kind: p.kind.label_zh().to_owned(),
+                id_masked: p.id_masked.clone(),
+                address: p.address.clone(),
+                phone_masked: p.phone_masked.clone(),
+            })
+            .collect(),
+        facts: rec.facts.clone(),
+        terms: session.terms.clone(),
+        performance: session.performance.clone().unwrap_or_default(),
+        money_yuan: (d.money.0 > 0).then(|| d.money.yuan()),
+        mediators: session.mediators.iter().map(|m| m.name.clone()).collect(),
+        date: session.held_on,
+        place: None,
+    })
+}
+
+/// `?format=`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FormatQuery {
+    /// `html` (default), `pdf` or `docx`.
+    pub format: String,
+}
+
+/// The agreement document of a dispute: printable HTML, PDF (typeset with the machine's Chinese
+/// font) or DOCX.
+#[utoipa::path(get, path = "/api/disputes/{id}/agreement", tag = "disputes",
+    params(("id" = String, Path), ("format" = Option<String>, Query, description = "html, pdf or docx")),
+    responses((status = 200, description = "the document"), (status = 404), (status = 503, description = "no Chinese font for PDF")))]
+pub async fn agreement(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Query(q): Query<FormatQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let rec = state.store.dispute_record(&auth.principal, dispute_id(&id)?).await?;
+    let doc = agreement_of(&rec).ok_or_else(|| ApiError::NotFound("agreement".into()))?;
+    let file = |ext: &str| format!("attachment; filename=\"agreement-{}.{ext}\"", doc.number);
+    let render_err = |e: shiyu_docs::DocError| ApiError::Internal(format!("agreement: {e}"));
+    Ok(match q.format.as_str() {
+        "" | "html" => {
+            ([(header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned())], shiyu_docs::agreement_html(&doc))
+                .into_response()
+        }
+        "pdf" => {
+            let fonts = state.fonts.as_ref().ok_or_else(|| {
+                ApiError::Unavailable(
+                    auth.lang
+                        .pick(
+                            "服务器未安装中文字体，无法生成 PDF（请安装 fonts-noto-cjk 或 fonts-wqy-microhei），可使用打印版或 Word 版。",
+                            "No Chinese font is installed, so no PDF (install fonts-noto-cjk or fonts-wqy-microhei); use the printable or Word version.",
+                        )
+                        .to_owned(),
+                )
+            })?;
+            let bytes = shiyu_docs::agreement_pdf(&doc, fonts).map_err(render_err)?;
+            ([(header::CONTENT_TYPE, "application/pdf".to_owned()), (header::CONTENT_DISPOSITION, file("pdf"))], bytes)
+                .into_response()
+        }
+        "docx" => {
+            let bytes = shiyu_docs::agreement_docx(&doc).map_err(render_err)?;
+            (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/vnd.openxmlformats-officedocument.wordprocessingml.document".to_owned(),
+                    ),
+                    (header::CONTENT_DISPOSITION, file("docx")),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        _ => return Err(ApiError::invalid("format", "unknown_value")),
+    })
 }

@@ -42,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/disputes/figures", get(disputes::figures))
         .route("/api/disputes/{id}", get(disputes::get))
         .route("/api/disputes/{id}/moves", post(disputes::make_move))
+        .route("/api/disputes/{id}/agreement", get(disputes::agreement))
         .route("/api/screenings", post(disputes::create_screening))
         .route("/api/screenings/status", get(disputes::screening_status))
         .route("/api/mediation/registry", get(disputes::registry))

@@ -148,16 +148,7 @@ pub fn render_status<T: Template>(status: StatusCode, page: &T) -> Result<Respon
 
 /// The status a refused form is shown again with: the one the API would answer.
 pub fn status_of(e: &ApiError) -> StatusCode {
-    match e {
-        ApiError::Invalid { .. } | ApiError::Rows(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        ApiError::Forbidden | ApiError::Csrf => StatusCode::FORBIDDEN,
-        ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-        ApiError::Unauthenticated | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
-        ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        ApiError::IllegalMove { .. } | ApiError::Rule(_) | ApiError::Conflict | ApiError::Duplicate(_) => {
-            StatusCode::CONFLICT
-        }
-    }
+    e.status()
 }
 
 /// Whether a refused form should be shown again with the message (the user can fix it), rather

@@ -70,6 +70,7 @@ pub fn routes() -> Router<AppState> {
         .route("/disputes/new", get(pages::disputes::new_form).post(pages::disputes::create))
         .route("/disputes/{id}", get(pages::disputes::page))
         .route("/disputes/{id}/moves/{name}", post(pages::disputes::make_move))
+        .route("/disputes/{id}/agreement", get(crate::api::disputes::agreement))
         .route("/r", get(pages::resident::home))
         .route("/r/new", get(pages::intake::resident_form).post(pages::intake::resident_submit))
         .route("/follow", get(pages::follow::page))

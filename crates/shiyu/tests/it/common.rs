@@ -309,6 +309,13 @@ impl Client {
         Self::finish(self.req(reqwest::Method::GET, path)).await
     }
 
+    /// GET raw bytes (documents), asserting success.
+    pub async fn bytes(&self, path: &str) -> Vec<u8> {
+        let res = self.req(reqwest::Method::GET, path).send().await.expect("request");
+        assert_eq!(res.status(), 200, "GET {path}");
+        res.bytes().await.expect("body").to_vec()
+    }
+
     /// POST JSON.
     pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
         Self::finish(self.req(reqwest::Method::POST, path).json(&body)).await

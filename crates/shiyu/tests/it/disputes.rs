@@ -88,6 +88,19 @@ async fn create(who: &Client, body: Value) -> String {
     v["id"].as_str().expect("id").to_owned()
 }
 
+/// The text of a PDF, by poppler's `pdftotext` (installed by scripts/test).
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("a.pdf");
+    std::fs::write(&file, pdf).expect("write");
+    let out = std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (Debian poppler-utils) must be installed; scripts/test installs it");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 fn today() -> NaiveDate {
     local_date(Utc::now())
 }
@@ -170,6 +183,32 @@ async fn the_tier_rule_every_outcome_and_who_acts_where() {
         assert_eq!(d["dispute"]["agreed_tier"], "township");
         let number = d["dispute"]["number"].as_str().expect("n").to_owned();
         assert_eq!(d["dispute"]["agreement_number"], format!("{number}-1"));
+        // The agreement document, in all three forms, names the parties and the terms.
+        let (s, html) = township.get(&format!("/api/disputes/{id}/agreement?format=html")).await;
+        let html = html.as_str().unwrap_or_default().to_owned();
+        assert_eq!(s, 200);
+        for needed in [
+            "人民调解协议书",
+            "张三",
+            "李四",
+            "李四于十日内将院墙退回原址",
+            "东门街道人民调解委员会",
+            "2026年12月10日前履行完毕",
+        ] {
+            assert!(html.contains(needed), "html lacks {needed}");
+        }
+        assert!(!html.contains("11010519491231002X"), "identifiers stay masked");
+        let pdf = township.bytes(&format!("/api/disputes/{id}/agreement?format=pdf")).await;
+        assert!(pdf.starts_with(b"%PDF"), "not a PDF");
+        let text = pdf_text(&pdf);
+        for needed in ["人民调解协议书", "张三", "李四", "李四于十日内将院墙退回原址"] {
+            assert!(text.replace(char::is_whitespace, "").contains(needed), "pdf lacks {needed}: {text}");
+        }
+        let docx = township.bytes(&format!("/api/disputes/{id}/agreement?format=docx")).await;
+        assert!(docx.starts_with(b"PK") && docx.windows(17).any(|w| w == b"word/document.xml"), "not a DOCX");
+        assert_eq!(township.get(&format!("/api/disputes/{id}/agreement?format=odt")).await.0, 422);
+        assert_eq!(handler.get(&format!("/api/disputes/{id}/agreement")).await.0, 404);
+
         // Agreed: no more sessions or escalations; a partial follow-up keeps it agreed.
         assert_eq!(mv(&township, &id, json!({"move": "escalate", "reason": "x"})).await.0, 409);
         let follow = |result: &str| json!({"move": "follow_up", "visit": {"visited_on": day.to_string(), "result": result, "notes": "上门回访"}});

@@ -11,6 +11,7 @@ fn role_of(who: &str) -> &str {
         "handler" | "handler2" => "handler",
         w if w.contains("operator") => "operator",
         w if w.contains("leader") => "leader",
+        "village_mediator" => "mediator",
         w => w,
     }
 }
@@ -37,6 +38,7 @@ async fn every_role_against_every_route() {
                     | "leader"
                     | "district_leader"
                     | "mediator"
+                    | "village_mediator"
                     | "analyst"
                     | "admin"
             )

@@ -3,6 +3,8 @@
 
 use serde_json::json;
 use shiyu_domain::case::{CategoryCode, Channel, Intake, Ledger, Move, Reporter, Urgency, machine};
+use shiyu_domain::dispute::DisputeAct;
+use shiyu_domain::dispute::access as disputes;
 use shiyu_domain::ids::CaseId;
 use shiyu_domain::role::Role;
 use shiyu_domain::scope::Scope;
@@ -41,6 +43,19 @@ async fn every_role_against_every_page() {
         let operator = app.client("operator").await;
         operator.ok_mv(&id, json!({"move": "accept", "note": ""})).await;
         operator.ok_mv(&id, json!({"move": "dispatch", "lead": app.fx.dept.id, "co": [], "note": ""})).await;
+        // A dispute in the first grid, mediated by its community.
+        let (st, d) = app
+            .client("village_mediator")
+            .await
+            .post(
+                "/api/disputes",
+                json!({"title": "网页矩阵纠纷", "facts": "邻里争执", "dispute_type": "neighbours", "risk": "blue",
+                       "source": "application", "area_code": app.fx.grid.as_str(),
+                       "parties": [{"name": "甲"}, {"name": "乙"}]}),
+            )
+            .await;
+        assert_eq!(st, 200, "{d}");
+        let dispute = d["id"].as_str().expect("dispute id").to_owned();
 
         let anon = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
         for page in [
@@ -78,6 +93,9 @@ async fn every_role_against_every_page() {
                     .visibility(),
             );
             let registers = machine::may(role, &Move::Register(dummy_intake(&app)));
+            let p = user.principal();
+            let reads_dispute = disputes::may(&p, DisputeAct::Read, &app.fx.grid, &app.fx.community);
+            let dispute_role = |act| disputes::role_may(role, act);
             let c = browser_session(&app, who).await;
             let want = |page: &str| -> (u16, &'static str) {
                 match page {
@@ -112,6 +130,11 @@ async fn every_role_against_every_page() {
                     "/cases/new" if resident => (303, "/r/new"),
                     "/cases/new" if !registers => (403, ""),
                     p if p.starts_with("/cases/0") => (if sees { 200 } else { 404 }, ""),
+                    "/disputes" | "/disputes/screenings" if !dispute_role(DisputeAct::Read) => (403, ""),
+                    "/disputes/new" if !dispute_role(DisputeAct::Register) => (403, ""),
+                    "/disputes/figures" if !dispute_role(DisputeAct::Figures) => (403, ""),
+                    "/admin/mediation" if !dispute_role(DisputeAct::Registry) => (403, ""),
+                    p if p.starts_with("/disputes/0") => (if reads_dispute { 200 } else { 404 }, ""),
                     _ => (200, ""),
                 }
             };
@@ -136,6 +159,12 @@ async fn every_role_against_every_page() {
                 "/grid/visits/new",
                 "/admin/areas/import",
                 &format!("/cases/{id}"),
+                "/disputes",
+                "/disputes/new",
+                "/disputes/screenings",
+                "/disputes/figures",
+                "/admin/mediation",
+                &format!("/disputes/{dispute}"),
             ] {
                 let (s, loc) = status(&c, app.url(page)).await;
                 let (ws, wl) = want(page);

@@ -115,14 +115,7 @@ pub struct DeskQuery {
 }
 
 fn state_label(lang: Lang, s: DisputeState) -> String {
-    let en = match s {
-        DisputeState::Registered => "Waiting",
-        DisputeState::Mediating => "Mediating",
-        DisputeState::Agreed => "Agreed",
-        DisputeState::Referred => "Referred",
-        DisputeState::Closed => "Closed",
-    };
-    lang.pick(s.label_zh(), en).to_owned()
+    lang.pick(s.label_zh(), s.label_en()).to_owned()
 }
 
 /// `GET /disputes`.
@@ -880,7 +873,11 @@ pub async fn make_move(
     let did = dispute_id(&id)?;
     let result = async {
         let mv = parse_dispute_move(move_body(&name, &form)?)?;
-        Ok::<_, ApiError>(state.store.apply_dispute_move(&auth.principal, did, mv, Utc::now()).await?)
+        state
+            .store
+            .apply_dispute_move(&auth.principal, did, mv, Utc::now())
+            .await
+            .map_err(|e| ApiError::from(e).for_dispute())
     }
     .await;
     match result {
