@@ -52,6 +52,7 @@ struct Committee {
     mediators: Vec<MediatorId>,
 }
 
+#[expect(clippy::too_many_arguments, reason = "one committee's particulars and the demo's shared state")]
 async fn committee(
     store: &Store,
     name: String,

@@ -273,14 +273,14 @@ async fn new_page(state: &AppState, auth: &Auth, mut v: NewDisputeBody, error: S
         .map(|m| Check { checked: v.mediators.contains(&m.id.to_string()), value: m.id.to_string(), label: m.name })
         .collect();
     let mut case_label = String::new();
-    if let Ok(case) = shiyu_domain::ids::CaseId::parse(v.case_id.trim()) {
-        if let Ok(r) = state.store.case_record(&auth.scope(), case).await {
-            case_label = format!("{} {}", r.case.number, r.case.title);
-            if v.title.is_empty() {
-                v.title = r.case.title.clone();
-                v.facts = r.case.text.clone();
-                v.source = "case".into();
-            }
+    if let Ok(case) = shiyu_domain::ids::CaseId::parse(v.case_id.trim())
+        && let Ok(r) = state.store.case_record(&auth.scope(), case).await
+    {
+        case_label = format!("{} {}", r.case.number, r.case.title);
+        if v.title.is_empty() {
+            v.title = r.case.title.clone();
+            v.facts = r.case.text.clone();
+            v.source = "case".into();
         }
     }
     while v.parties.len() < 3 {
