@@ -95,9 +95,11 @@ CREATE TABLE dispute_parties (
     phone_sealed TEXT,
     phone_masked TEXT,
     address      TEXT,
+    base_id      TEXT,
     PRIMARY KEY (dispute_id, seq)
 );
 CREATE INDEX dispute_parties_id_hash ON dispute_parties (id_hash);
+CREATE INDEX dispute_parties_base ON dispute_parties (base_id);
 
 CREATE TABLE dispute_events (
     city       TEXT NOT NULL,

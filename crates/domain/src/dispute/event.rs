@@ -275,6 +275,7 @@ mod tests {
             id_masked: None,
             phone_masked: None,
             address: None,
+            from_base: false,
         }
     }
 

@@ -94,6 +94,8 @@ pub struct NewParty {
     pub phone: Option<Phone>,
     /// Address, if given.
     pub address: Option<String>,
+    /// The base-data record (resident or legal entity id) the party was taken from, if any.
+    pub base_id: Option<String>,
 }
 
 /// A party as recorded in history and shown on screens: identifiers masked.
@@ -114,6 +116,9 @@ pub struct PartyRecord {
     /// Address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+    /// Linked to a base-data record (a resident or legal entity on file).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub from_base: bool,
 }
 
 /// A checked party: the record for history plus the clear identifiers for sealing.
@@ -173,6 +178,7 @@ impl NewParty {
                 id_masked: identifier.as_ref().map(|(_, m)| m.clone()),
                 phone_masked: self.phone.as_ref().map(Phone::masked),
                 address,
+                from_base: self.base_id.is_some(),
             },
             identifier: identifier.map(|(clear, _)| clear),
             phone: self.phone.as_ref().map(|p| p.as_str().to_owned()),
@@ -392,6 +398,7 @@ mod tests {
             identifier: Some("11010519491231002X".into()),
             phone: Some(Phone::parse("13912345678").expect("phone")),
             address: None,
+            base_id: None,
         };
         let c = p.check(day()).expect("valid");
         assert_eq!(c.record.name, "张三");

@@ -38,12 +38,17 @@ pub struct PartyBody {
     pub phone: String,
     /// Address.
     pub address: String,
+    /// A resident's or legal entity's base-data id: the party is taken from that record.
+    pub base_id: String,
 }
 
 impl PartyBody {
     /// Whether the row was left blank (forms carry spare rows).
     pub fn is_blank(&self) -> bool {
-        self.name.trim().is_empty() && self.identifier.trim().is_empty() && self.phone.trim().is_empty()
+        self.name.trim().is_empty()
+            && self.identifier.trim().is_empty()
+            && self.phone.trim().is_empty()
+            && self.base_id.trim().is_empty()
     }
 
     fn parse(&self) -> Result<NewParty, ApiError> {
@@ -55,6 +60,7 @@ impl PartyBody {
             identifier: some(&self.identifier),
             phone: some(&self.phone).map(|p| Phone::parse(&p)).transpose()?,
             address: some(&self.address),
+            base_id: some(&self.base_id),
         })
     }
 }

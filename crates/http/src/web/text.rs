@@ -337,6 +337,7 @@ texts! {
     dsp_follow_up_due: "回访期限", "Follow-up due";
     dsp_referred_to: "移交去向", "Referred to";
     dsp_to_dispute: "转为矛盾纠纷", "Turn into a dispute";
+    dsp_from_base: "基础数据", "On file";
     dsp_is_dispute: "已转为矛盾纠纷", "Became dispute";
     dsp_registered: "登记", "Registered";
     dsp_session_n: "调解", "Session";

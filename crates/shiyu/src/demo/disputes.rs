@@ -619,6 +619,7 @@ pub(super) async fn build(
             identifier: None,
             phone: None,
             address: None,
+            base_id: None,
         };
         let parties = vec![
             party(PartyRole::Applicant, PartyKind::Person, &a),

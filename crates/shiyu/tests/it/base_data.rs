@@ -65,7 +65,7 @@ fn house(code: &str, grid: &AreaCode) -> HouseRecord {
     }
 }
 
-fn placed<T>(records: Vec<T>) -> Vec<Placed<T>> {
+pub fn placed<T>(records: Vec<T>) -> Vec<Placed<T>> {
     records.into_iter().enumerate().map(|(i, record)| Placed { row: i + 2, record, off_grid: false }).collect()
 }
 

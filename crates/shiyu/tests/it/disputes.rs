@@ -507,3 +507,59 @@ async fn the_figures_equal_a_count_made_from_the_raw_records() {
         assert_eq!(app.client("handler").await.get("/api/disputes/figures").await.0, 403);
     }
 }
+
+#[tokio::test]
+async fn parties_come_from_base_data_when_the_registrar_may_see_them() {
+    for engine in engines() {
+        let app = TestApp::spawn(engine).await;
+        let op = app.fx.users["operator"].principal();
+        let people = vec![
+            crate::base_data::person(1, &app.fx.grid, None, vec![]),
+            crate::base_data::person(2, &app.fx.grid, None, vec![]),
+        ];
+        app.store.import_residents("4399", &op, crate::base_data::placed(people), Utc::now()).await.expect("residents");
+        let (rows, _) = app.store.residents(&op, None, Some("居民2"), 10, 0).await.expect("list");
+        let two = rows.iter().find(|r| r.name == "居民2").expect("居民2").id.clone();
+        let village = app.client("village_mediator").await;
+
+        // One party by identity number (typed), the other by base-data id (chosen): both are
+        // completed from the record on file and linked.
+        let mut body = dispute(app.fx.grid.as_str(), "blue", "");
+        body["parties"] = json!([
+            {"role": "applicant", "kind": "person", "name": "居民1", "identifier": crate::base_data::id_number(1).as_str()},
+            {"role": "respondent", "kind": "person", "name": "", "base_id": two},
+        ]);
+        let id = create(&village, body.clone()).await;
+        let (_, d) = village.get(&format!("/api/disputes/{id}")).await;
+        let parties = d["parties"].as_array().expect("parties");
+        assert_eq!(parties[0]["from_base"], true, "{d}");
+        assert_eq!(parties[0]["phone_masked"], "139****0001", "phone taken from base data: {d}");
+        assert_eq!(
+            (parties[1]["name"].as_str(), parties[1]["from_base"].as_bool()),
+            (Some("居民2"), Some(true)),
+            "{d}"
+        );
+        assert!(parties[1]["id_masked"].as_str().is_some_and(|m| m.contains('*')), "{d}");
+        assert!(!d.to_string().contains(crate::base_data::id_number(2).as_str()), "identifiers stay masked");
+
+        // A name that differs from the record is refused by name.
+        body["parties"][0]["name"] = json!("别人");
+        let (s, v) = village.post("/api/disputes", body.clone()).await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str(), v["error"]["reason"].as_str()),
+            (422, Some("party_name"), Some("differs_from_base_data")),
+            "{v}"
+        );
+        // Someone who may not see the record cannot take it by id; a typed number they cannot
+        // see simply stays as typed (nothing is revealed).
+        let mut other = dispute(app.fx.grid2.as_str(), "blue", "");
+        other["parties"] = json!([{"name": "", "base_id": two}, {"name": "乙"}]);
+        let (s, v) = app.client("operator2").await.post("/api/disputes", other.clone()).await;
+        assert_eq!((s, v["error"]["reason"].as_str()), (422, Some("out_of_scope")), "{v}");
+        other["parties"] =
+            json!([{"name": "居民1", "identifier": crate::base_data::id_number(1).as_str()}, {"name": "乙"}]);
+        let id2 = create(&app.client("operator2").await, other).await;
+        let (_, d) = app.client("operator2").await.get(&format!("/api/disputes/{id2}")).await;
+        assert_eq!((d["parties"][0]["from_base"].as_bool(), d["parties"][0].get("phone_masked")), (None, None), "{d}");
+    }
+}

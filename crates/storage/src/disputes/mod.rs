@@ -5,6 +5,7 @@
 //! its hash-chained event, the counters, the current mediators and the outbox entry.
 
 pub mod figures;
+mod parties;
 pub mod registry;
 pub mod screenings;
 
@@ -180,9 +181,14 @@ impl Store {
                 return Err(DomainError::invalid("area_code", "outside_screening").into());
             }
         }
+        let city = area.city_key();
         let mut parties = Vec::with_capacity(nd.parties.len());
+        let mut base_ids = Vec::with_capacity(nd.parties.len());
         for p in &nd.parties {
+            let mut p = p.clone();
+            self.party_from_base(actor, city.as_str(), &mut p).await?;
             parties.push(p.check(today)?);
+            base_ids.push(p.base_id);
         }
         let org = match nd.org {
             Some(o) => Some(self.org_ref(o, &tier_area).await?),
@@ -208,7 +214,6 @@ impl Store {
         }
         .check()?;
 
-        let city = area.city_key();
         let serial: i64 = sqlx::query(
             "INSERT INTO dispute_serials (city, year, last) VALUES ($1, $2, 1) \
              ON CONFLICT (city, year) DO UPDATE SET last = dispute_serials.last + 1 RETURNING last",
@@ -267,7 +272,7 @@ impl Store {
             let sealed_phone = p.phone.as_deref().map(|v| crypto::seal(&self.secret, v)).transpose()?;
             sqlx::query(
                 "INSERT INTO dispute_parties (city, dispute_id, seq, role, kind, name, id_sealed, id_hash, id_masked, \
-                 phone_sealed, phone_masked, address) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                 phone_sealed, phone_masked, address, base_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
             )
             .bind(city.as_str())
             .bind(id.to_string())
@@ -281,6 +286,7 @@ impl Store {
             .bind(sealed_phone)
             .bind(p.record.phone_masked.as_deref())
             .bind(p.record.address.as_deref())
+            .bind(base_ids.get(i).cloned().flatten())
             .execute(&mut **tx)
             .await?;
         }

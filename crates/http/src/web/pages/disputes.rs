@@ -355,6 +355,8 @@ fn body_of(form: &FormData) -> NewDisputeBody {
             identifier: f("identifier"),
             phone: f("phone"),
             address: f("address"),
+            // A typed identity number or credit code on file links the party to base data.
+            base_id: String::new(),
         });
     }
     NewDisputeBody {
@@ -438,6 +440,8 @@ pub struct PartyLine {
     pub phone_masked: String,
     /// Address.
     pub address: String,
+    /// Linked to a base-data record.
+    pub from_base: bool,
 }
 
 /// The forms the user may submit now.
@@ -786,6 +790,7 @@ async fn dispute_page(
                 id_masked: x.id_masked.clone().unwrap_or_default(),
                 phone_masked: x.phone_masked.clone().unwrap_or_default(),
                 address: x.address.clone().unwrap_or_default(),
+                from_base: x.from_base,
             })
             .collect(),
         timeline: timeline(lang, t, &rec),
