@@ -4,7 +4,8 @@
 //! (chosen by a `postgres://` URL) through sqlx's `Any` driver. The schema is versioned in
 //! `migrations/` and applied at start. Every state change of a case is one transaction that writes
 //! the case row, its hash-chained event, the counters, the outbox entry and the notifications
-//! ([`cases`]); every read takes a [`Scope`](shiyu_domain::scope::Scope) and filters by it in SQL.
+//! ([`cases`]), and so is every change of a dispute ([`disputes`]); every read takes a
+//! [`Scope`](shiyu_domain::scope::Scope) (or the dispute access rules) and filters by it in SQL.
 
 pub mod attachments;
 pub mod audit;
