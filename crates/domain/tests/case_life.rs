@@ -97,7 +97,7 @@ fn full_life_of_a_hotline_demand() {
     assert_eq!(l.snap.result, Some(ResultKind::Resolved));
     assert_eq!(l.snap.handled_on_time, Some(true));
     assert_eq!(l.snap.handled_at, Some(cst(2026, 4, 30, 16, 0)));
-    assert_eq!(counted(&l), [Metric::Handled, Metric::HandledOnTime, Metric::Resolved]);
+    assert_eq!(counted(&l), [Metric::Handled, Metric::Timed, Metric::HandledOnTime, Metric::Resolved]);
     assert_eq!(told(&l), [(Recipient::Area(code(S1)), "to_verify")]);
 
     // 书记把关: three working days to revisit, the third being the worked Saturday 9 May.
@@ -120,7 +120,7 @@ fn full_life_of_a_hotline_demand() {
     assert_eq!(l.snap.closed_level, Some(AreaLevel::Street));
     assert_eq!(l.snap.closed_at, Some(cst(2026, 5, 7, 11, 0)));
     assert!(!l.snap.state.is_open());
-    assert_eq!(counted(&l), [Metric::Closed], "closed at the street is not closed locally");
+    assert_eq!(counted(&l), [Metric::Closed, Metric::ClosedAtStreet], "closed at the street is not closed locally");
     assert_eq!(told(&l), [(Recipient::Reporter, "closed")]);
     l.ok(&w, &c.admin, cst(2026, 5, 11, 9, 0), Move::Archive);
     assert_eq!(l.snap.state, CaseState::Archived);
@@ -143,10 +143,10 @@ fn late_signing_and_late_result_are_not_on_time() {
     let mut on_edge = l.clone();
     on_edge.ok(&w, &c.h_a, cst(2026, 5, 14, 17, 30), report(ResultKind::Explained));
     assert_eq!(on_edge.snap.handled_on_time, Some(true));
-    assert_eq!(counted(&on_edge), [Metric::Handled, Metric::HandledOnTime]);
+    assert_eq!(counted(&on_edge), [Metric::Handled, Metric::Timed, Metric::HandledOnTime]);
     l.ok(&w, &c.h_a, cst(2026, 5, 14, 17, 31), report(ResultKind::Explained));
     assert_eq!(l.snap.handled_on_time, Some(false));
-    assert_eq!(counted(&l), [Metric::Handled], "late and not resolved: no other counter");
+    assert_eq!(counted(&l), [Metric::Handled, Metric::Timed], "late and not resolved: no other counter");
     assert_replays(&l);
 }
 
@@ -333,10 +333,10 @@ fn extension_granted_moves_the_deadline_by_working_days() {
     // A result on 9 October is late against the old deadline but on time against the new one.
     l.ok(&w, &c.h_a, cst(2026, 10, 9, 10, 0), report(ResultKind::Resolved));
     assert_eq!(l.snap.handled_on_time, Some(true));
-    assert_eq!(counted(&l), [Metric::Handled, Metric::HandledOnTime, Metric::Resolved]);
+    assert_eq!(counted(&l), [Metric::Handled, Metric::Timed, Metric::HandledOnTime, Metric::Resolved]);
     refused.ok(&w, &c.h_a, cst(2026, 10, 9, 10, 0), report(ResultKind::Resolved));
     assert_eq!(refused.snap.handled_on_time, Some(false));
-    assert_eq!(counted(&refused), [Metric::Handled, Metric::Resolved]);
+    assert_eq!(counted(&refused), [Metric::Handled, Metric::Timed, Metric::Resolved]);
     assert_replays(&l);
     assert_replays(&refused);
 }
@@ -482,13 +482,17 @@ fn grid_worker_handles_a_small_matter_on_the_spot() {
     assert_eq!(l.no(&w, &c.gw_g2, cst(2026, 5, 6, 10, 0), report(ResultKind::Resolved)), rule("out_of_scope"));
     l.ok(&w, &c.gw_g1, cst(2026, 5, 6, 10, 0), report(ResultKind::Resolved));
     assert_eq!(l.snap.handled_on_time, Some(true));
-    assert_eq!(counted(&l), [Metric::Handled, Metric::HandledOnTime, Metric::Resolved]);
+    assert_eq!(counted(&l), [Metric::Handled, Metric::Timed, Metric::HandledOnTime, Metric::Resolved]);
     l.ok(&w, &c.leader_s1, cst(2026, 5, 6, 11, 0), verify());
     assert_eq!(l.snap.revisit_by, Some(cst(2026, 5, 9, 17, 30)));
     l.ok(&w, &c.op_s1, cst(2026, 5, 7, 9, 0), revisit(Satisfaction::Satisfied));
     l.ok(&w, &c.op_s1, cst(2026, 5, 7, 9, 30), close());
     assert_eq!(l.snap.closed_level, Some(AreaLevel::Grid));
-    assert_eq!(counted(&l), [Metric::Closed, Metric::ClosedLocally], "closed at the grid counts as local");
+    assert_eq!(
+        counted(&l),
+        [Metric::Closed, Metric::ClosedLocally, Metric::ClosedAtGrid],
+        "closed at the grid counts as local"
+    );
     assert_replays(&l);
 }
 
@@ -543,7 +547,11 @@ fn send_back_returns_the_case_to_the_handler() {
     l.ok(&w, &c.op_s1, cst(2026, 4, 21, 10, 0), dispatch(org_a(), vec![]));
     l.ok(&w, &c.h_a, cst(2026, 4, 21, 11, 0), Move::Sign);
     l.ok(&w, &c.h_a, cst(2026, 4, 22, 11, 0), report(ResultKind::NotYetPossible));
-    assert_eq!(counted(&l), [Metric::Handled, Metric::HandledOnTime], "not yet possible is not resolved");
+    assert_eq!(
+        counted(&l),
+        [Metric::Handled, Metric::Timed, Metric::HandledOnTime],
+        "not yet possible is not resolved"
+    );
     assert!(matches!(
         l.no(&w, &c.op_s1, cst(2026, 4, 22, 14, 0), Move::SendBack { reason: reason("x") }),
         DomainError::Forbidden { .. }

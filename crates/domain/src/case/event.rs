@@ -45,6 +45,10 @@ pub struct Effects {
     /// The level at which the case was closed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed_level: Option<AreaLevel>,
+    /// Working minutes from registration to this result (set by `report_result`), for the
+    /// average handling time; recorded so a later calendar edit does not change history's figures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub work_minutes: Option<i64>,
 }
 
 /// One entry of a case's history.

@@ -348,6 +348,7 @@ pub fn decide(case: &CaseSnapshot, mv: Move, ctx: &Ctx<'_>) -> Result<Event, Dom
         Move::Delegate { to, .. } => fx.handling_area = Some(to.clone()),
         Move::SelfHandle { .. } | Move::Redo { .. } => fx.handle_by = Some(cal.add(now, limits.handle)),
         Move::Verify { .. } => fx.revisit_by = Some(cal.add(now, limits.revisit)),
+        Move::ReportResult { .. } => fx.work_minutes = Some(cal.working_minutes_between(case.created_at, now)),
         Move::Close { .. } => fx.closed_level = Some(case.handling_area.level()),
         _ => {}
     }

@@ -6,6 +6,7 @@
 //! are in [`disputes`].
 
 pub mod disputes;
+pub mod figures;
 
 use crate::case::{CaseSnapshot, Event, Move, Satisfaction};
 
@@ -46,6 +47,16 @@ pub enum Metric {
     ClosedLocally,
     /// A case was escalated.
     Escalated,
+    /// A case was closed at grid level.
+    ClosedAtGrid,
+    /// A case was closed at community level.
+    ClosedAtCommunity,
+    /// A case was closed at street level.
+    ClosedAtStreet,
+    /// A result was reported with its working time recorded (the denominator of the average).
+    Timed,
+    /// Working minutes from registration to result, summed (the numerator of the average).
+    HandlingMinutes,
 }
 
 impl Metric {
@@ -69,7 +80,43 @@ impl Metric {
             Self::Closed => "closed",
             Self::ClosedLocally => "closed_locally",
             Self::Escalated => "escalated",
+            Self::ClosedAtGrid => "closed_at_grid",
+            Self::ClosedAtCommunity => "closed_at_community",
+            Self::ClosedAtStreet => "closed_at_street",
+            Self::Timed => "timed",
+            Self::HandlingMinutes => "handling_minutes",
         }
+    }
+
+    /// Every metric.
+    pub const ALL: [Metric; 22] = [
+        Self::Received,
+        Self::Accepted,
+        Self::NotAccepted,
+        Self::Merged,
+        Self::Dispatched,
+        Self::Signed,
+        Self::SignedOnTime,
+        Self::Returned,
+        Self::Handled,
+        Self::HandledOnTime,
+        Self::Resolved,
+        Self::Revisited,
+        Self::Satisfied,
+        Self::Unsatisfied,
+        Self::Closed,
+        Self::ClosedLocally,
+        Self::Escalated,
+        Self::ClosedAtGrid,
+        Self::ClosedAtCommunity,
+        Self::ClosedAtStreet,
+        Self::Timed,
+        Self::HandlingMinutes,
+    ];
+
+    /// Parses the stored name.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == text)
     }
 }
 
@@ -92,6 +139,9 @@ pub fn deltas(before: Option<&CaseSnapshot>, event: &Event) -> Vec<Metric> {
         Move::Return { .. } => out.push(M::Returned),
         Move::ReportResult { outcome, .. } => {
             out.push(M::Handled);
+            if event.effects.work_minutes.is_some() {
+                out.push(M::Timed);
+            }
             if before.and_then(|c| c.handle_by).is_none_or(|due| event.at <= due) {
                 out.push(M::HandledOnTime);
             }
@@ -112,9 +162,25 @@ pub fn deltas(before: Option<&CaseSnapshot>, event: &Event) -> Vec<Metric> {
             if event.effects.closed_level.is_some_and(|l| l >= crate::area::AreaLevel::Community) {
                 out.push(M::ClosedLocally);
             }
+            match event.effects.closed_level {
+                Some(crate::area::AreaLevel::Grid | crate::area::AreaLevel::MicroGrid) => out.push(M::ClosedAtGrid),
+                Some(crate::area::AreaLevel::Community) => out.push(M::ClosedAtCommunity),
+                Some(crate::area::AreaLevel::Street) => out.push(M::ClosedAtStreet),
+                _ => {}
+            }
         }
         Move::Escalate { .. } => out.push(M::Escalated),
         _ => {}
+    }
+    out
+}
+
+/// What an event adds to each counter: one for every metric of [`deltas`], and the working minutes
+/// for [`Metric::HandlingMinutes`].
+pub fn amounts(before: Option<&CaseSnapshot>, event: &Event) -> Vec<(Metric, i64)> {
+    let mut out: Vec<(Metric, i64)> = deltas(before, event).into_iter().map(|m| (m, 1)).collect();
+    if let (Move::ReportResult { .. }, Some(minutes)) = (&event.change, event.effects.work_minutes) {
+        out.push((Metric::HandlingMinutes, minutes));
     }
     out
 }
