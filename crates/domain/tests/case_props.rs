@@ -13,7 +13,7 @@ use shiyu_domain::case::event::{ChainBreak, verify_chain};
 use shiyu_domain::case::machine::{may, target_state};
 use shiyu_domain::case::{CaseSnapshot, CaseState, Event, Move};
 use shiyu_domain::deadline::WorkDuration;
-use shiyu_domain::stats::{Metric, deltas};
+use shiyu_domain::stats::{Metric, amounts, deltas};
 
 /// The checks made after every step.
 fn check_step(v: &StepView<'_>) -> Result<(), TestCaseError> {
@@ -216,11 +216,17 @@ fn check_history(life: &Life, picks: (Index, Index, Index)) -> Result<(), TestCa
 /// Counters summed over the whole history agree with the row.
 fn check_counters(life: &Life) -> Result<(), TestCaseError> {
     let mut totals = std::collections::BTreeMap::<Metric, usize>::new();
+    let mut minutes = 0i64;
     for (i, e) in life.events.iter().enumerate() {
         let before =
             if i == 0 { None } else { Some(CaseSnapshot::rebuild(life.snap.id, &life.events[..i]).expect("rebuild")) };
         for m in deltas(before.as_ref(), e) {
             *totals.entry(m).or_default() += 1;
+        }
+        for (m, v) in amounts(before.as_ref(), e) {
+            if m == Metric::HandlingMinutes {
+                minutes += v;
+            }
         }
     }
     let n = |m| totals.get(&m).copied().unwrap_or(0);
@@ -237,6 +243,22 @@ fn check_counters(life: &Life) -> Result<(), TestCaseError> {
     prop_assert_eq!(n(Metric::Returned), s.return_count as usize);
     let reports = life.events.iter().filter(|e| matches!(e.change, Move::ReportResult { .. })).count();
     prop_assert_eq!(n(Metric::Handled), reports);
+    // Every result carries its working time, from registration, by the working calendar.
+    prop_assert_eq!(n(Metric::Timed), reports);
+    let cal = shiyu_domain::deadline::WorkCalendar::china();
+    let naive: i64 = life
+        .events
+        .iter()
+        .filter(|e| matches!(e.change, Move::ReportResult { .. }))
+        .map(|e| cal.working_minutes_between(s.created_at, e.at))
+        .sum();
+    prop_assert_eq!(minutes, naive);
+    // Closed at one level each: grid and community together are the local closings.
+    prop_assert_eq!(n(Metric::ClosedAtGrid) + n(Metric::ClosedAtCommunity), n(Metric::ClosedLocally));
+    prop_assert_eq!(
+        n(Metric::ClosedAtStreet),
+        usize::from(s.closed_level == Some(shiyu_domain::area::AreaLevel::Street))
+    );
     prop_assert!(n(Metric::HandledOnTime) <= reports && n(Metric::Resolved) <= reports);
     prop_assert!(n(Metric::SignedOnTime) <= n(Metric::Signed) && n(Metric::Signed) <= n(Metric::Dispatched));
     prop_assert_eq!(

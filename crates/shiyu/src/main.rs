@@ -144,7 +144,20 @@ enum Command {
         #[arg(long)]
         database: Option<String>,
     },
-    /// Verify every case history's hash chain and that each case row equals its replay.
+    /// Recompute every statistics counter from the case histories and report each difference
+    /// from the stored counters; with --apply, replace the stored counters by the recomputed ones.
+    RebuildCounters {
+        /// Database URL or SQLite path.
+        #[arg(long, env = "SHIYU_DATABASE")]
+        database: Option<String>,
+        /// Data folder.
+        #[arg(long, env = "SHIYU_DATA", default_value = "shiyu-data")]
+        data: PathBuf,
+        /// Replace the stored counters when they differ (one transaction).
+        #[arg(long)]
+        apply: bool,
+    },
+    /// Verify every case and dispute history's hash chain and that each row equals its replay.
     VerifyAudit {
         /// Database URL or SQLite path.
         #[arg(long, env = "SHIYU_DATABASE")]
@@ -320,6 +333,29 @@ async fn main() -> anyhow::Result<()> {
             BenchKind::Locate => shiyu::bench::locate(n.unwrap_or(60_000)),
             BenchKind::Import => shiyu::bench::import(n.unwrap_or(1_000_000), database).await,
         },
+        Command::RebuildCounters { database, data, apply } => {
+            let url = database.unwrap_or_else(|| shiyu::app::default_database_url(&data));
+            let store = shiyu::app::open_store(&url, &data).await?;
+            let started = std::time::Instant::now();
+            let r = store.rebuild_counters(apply).await?;
+            println!(
+                "cases replayed: {}, events: {}, counter rows: {}, differences: {}{} ({:.1} s)",
+                r.cases,
+                r.events,
+                r.rows,
+                r.different,
+                if r.applied { ", counters replaced" } else { "" },
+                started.elapsed().as_secs_f64()
+            );
+            for d in &r.differences {
+                let k = &d.key;
+                println!(
+                    "  {} {} {} {} org={} {} {}: stored {}, history says {}",
+                    k.day, k.area, k.ledger, k.category, k.org, k.channel, k.metric, d.stored, d.expected
+                );
+            }
+            if r.different == 0 || r.applied { Ok(()) } else { std::process::exit(1) }
+        }
         Command::VerifyAudit { database, data } => {
             let url = database.unwrap_or_else(|| shiyu::app::default_database_url(&data));
             let store = shiyu::app::open_store(&url, &data).await?;

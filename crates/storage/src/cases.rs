@@ -11,7 +11,7 @@ use shiyu_domain::case::notice::{Recipient, notices};
 use shiyu_domain::case::{CaseSnapshot, CaseState, Ctx, Event, Intake, Move, Reporter, decide, register};
 use shiyu_domain::ids::{CaseId, CaseNumber, OrgId, UserId};
 use shiyu_domain::scope::{Principal, Scope};
-use shiyu_domain::{DomainError, stats, time};
+use shiyu_domain::{DomainError, time};
 use sqlx::any::AnyArguments;
 use sqlx::{Any, Row};
 
@@ -418,23 +418,7 @@ impl Store {
             _ => StorageError::Database(e),
         })?;
 
-        let day = time::local_date(event.at).to_string();
-        let org = after.lead_org.or(before.and_then(|b| b.lead_org)).map(|o| o.to_string()).unwrap_or_default();
-        for metric in stats::deltas(before, event) {
-            sqlx::query(
-                "INSERT INTO case_counters (city, day, area_code, category, org_id, channel, metric, value) VALUES ($1, $2, $3, $4, $5, $6, $7, 1) \
-                 ON CONFLICT (day, area_code, category, org_id, channel, metric) DO UPDATE SET value = case_counters.value + 1",
-            )
-            .bind(city.as_str())
-            .bind(day.as_str())
-            .bind(after.area.as_str())
-            .bind(after.category.as_str())
-            .bind(org.as_str())
-            .bind(after.channel.as_str())
-            .bind(metric.as_str())
-            .execute(&mut **tx)
-            .await?;
-        }
+        self.count_event(tx, before, after, event).await?;
 
         let payload = serde_json::json!({
             "case_id": case_id, "number": after.number, "seq": event.seq, "hash": hash,
@@ -725,7 +709,7 @@ impl Store {
         to_day: chrono::NaiveDate,
     ) -> Result<Vec<(String, i64)>> {
         let rows = sqlx::query(
-            "SELECT metric, CAST(SUM(value) AS BIGINT) AS total FROM case_counters WHERE area_code LIKE $1 AND day >= $2 AND day <= $3 GROUP BY metric ORDER BY metric",
+            "SELECT metric, CAST(SUM(value) AS BIGINT) AS total FROM stat_counters WHERE area_code LIKE $1 AND day >= $2 AND day <= $3 GROUP BY metric ORDER BY metric",
         )
         .bind(prefix_pattern(root.scope_prefix()))
         .bind(from_day.to_string())

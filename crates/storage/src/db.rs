@@ -74,7 +74,11 @@ impl Store {
             .connect(&url)
             .await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool, backend, writer: Arc::new(Mutex::new(())), rules: Arc::new(rules), secret: Arc::new(secret) })
+        let store =
+            Self { pool, backend, writer: Arc::new(Mutex::new(())), rules: Arc::new(rules), secret: Arc::new(secret) };
+        // A database from before the statistics counters gets them from its histories once.
+        store.fill_counters_if_empty().await?;
+        Ok(store)
     }
 
     /// The engine in use.

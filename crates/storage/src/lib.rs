@@ -22,6 +22,7 @@ pub use cases::{CaseFilter, CaseRecord, CaseSummary, ContactInput};
 pub mod error;
 pub mod sessions;
 mod sql;
+pub mod stats;
 pub mod verify;
 
 pub use db::{Backend, Store};

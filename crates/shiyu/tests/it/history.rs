@@ -162,6 +162,7 @@ fn random_move_sequences_keep_rows_histories_and_counters_consistent() {
             assert_eq!(get("received") as u64, registered.get(), "{engine:?}");
             assert_eq!(get("closed") as u64, closes.get(), "{engine:?}");
             eprintln!("{engine:?}: {} cases, {} events, {} closed", report.cases, report.events, closes.get());
+            statistics_agree_with_the_histories(&app, day).await;
             // A number typed by a person finds the case only inside scope.
             let any =
                 app.store.list_cases(&Scope::Subtree(app.fx.city.clone()), &Default::default()).await.expect("list").0;
@@ -169,4 +170,109 @@ fn random_move_sequences_keep_rows_histories_and_counters_consistent() {
             assert!(app.store.case_by_number(&Scope::Subtree(app.fx.street2.clone()), &number).await.is_err());
         });
     }
+}
+
+/// The figures' sums, over every filter a board offers, equal a count made from the raw stored
+/// events; the counters rebuilt from the histories equal the ones written move by move; a
+/// tampered counter is found, and `--apply` puts it right.
+async fn statistics_agree_with_the_histories(app: &TestApp, day: chrono::NaiveDate) {
+    use shiyu_domain::stats::Metric;
+    use shiyu_storage::stats::{GroupBy, StatFilter};
+    let admin = app.fx.users["admin"].principal();
+    // The naive count: every stored event of every case, by kind.
+    let (cases, _) = app
+        .store
+        .list_cases(
+            &Scope::Subtree(app.fx.city.clone()),
+            &shiyu_storage::CaseFilter { limit: Some(500), ..Default::default() },
+        )
+        .await
+        .expect("cases");
+    let mut naive = std::collections::BTreeMap::<Metric, i64>::new();
+    for c in &cases {
+        let id = shiyu_domain::ids::CaseId::parse(&c.id.to_string()).expect("id");
+        for e in app.store.case_history(&admin.scope(), id).await.expect("history") {
+            let mut add = |m| *naive.entry(m).or_default() += 1;
+            match &e.change {
+                Move::Register(_) => add(Metric::Received),
+                Move::Accept { .. } | Move::Review { accept: true, .. } => add(Metric::Accepted),
+                Move::Sign => add(Metric::Signed),
+                Move::Return { .. } => add(Metric::Returned),
+                Move::ReportResult { outcome, .. } => {
+                    add(Metric::Handled);
+                    if *outcome == ResultKind::Resolved {
+                        add(Metric::Resolved);
+                    }
+                    *naive.entry(Metric::HandlingMinutes).or_default() += e.effects.work_minutes.unwrap_or(0);
+                }
+                Move::RecordRevisit { satisfaction: Satisfaction::Satisfied | Satisfaction::Basic, .. } => {
+                    add(Metric::Satisfied)
+                }
+                Move::RecordRevisit { satisfaction: Satisfaction::Unsatisfied, .. } => add(Metric::Unsatisfied),
+                Move::Close { .. } => add(Metric::Closed),
+                Move::Escalate { .. } => add(Metric::Escalated),
+                _ => {}
+            }
+        }
+    }
+    let filter = |area: &shiyu_domain::area::AreaCode| StatFilter {
+        area: area.clone(),
+        from: day - chrono::Days::new(1),
+        to: day,
+        ledger: None,
+        category: None,
+        channel: None,
+        org: None,
+    };
+    for area in [&app.fx.city, &app.fx.district, &app.fx.street, &app.fx.community, &app.fx.grid] {
+        let sums = app.store.case_sums(&filter(area)).await.expect("sums");
+        for (m, n) in &naive {
+            assert_eq!(sums.get(*m), *n, "{m:?} under {area}");
+        }
+        // Every narrowing that still holds all the cases gives the same; one that holds none, zero.
+        let same = StatFilter {
+            ledger: Some(Ledger::Complaint),
+            category: Some("urban".into()),
+            channel: Some(Channel::Web),
+            ..filter(area)
+        };
+        assert_eq!(app.store.case_sums(&same).await.expect("sums").get(Metric::Received), naive[&Metric::Received]);
+        for none in [
+            StatFilter { ledger: Some(Ledger::Demand), ..filter(area) },
+            StatFilter { category: Some("urb".into()), ..filter(area) },
+            StatFilter { channel: Some(Channel::Hotline), ..filter(area) },
+            StatFilter { from: day - chrono::Days::new(30), to: day - chrono::Days::new(2), ..filter(area) },
+        ] {
+            assert_eq!(app.store.case_sums(&none).await.expect("sums").get(Metric::Received), 0, "{none:?}");
+        }
+    }
+    for area in [&app.fx.grid_b, &app.fx.street2] {
+        assert_eq!(app.store.case_sums(&filter(area)).await.expect("sums").get(Metric::Received), 0);
+    }
+    // Grouped by child area, the children add up to the whole.
+    let by_child = app.store.case_sums_by(&filter(&app.fx.city), GroupBy::ChildArea).await.expect("by child");
+    let received: i64 = by_child.iter().map(|(_, s)| s.get(Metric::Received)).sum();
+    assert_eq!(received, naive[&Metric::Received]);
+    assert_eq!(by_child.len(), 1, "all cases lie in one district: {by_child:?}");
+    // Rebuilt from history: no difference.
+    let r = app.store.rebuild_counters(false).await.expect("rebuild");
+    assert_eq!((r.different, r.cases as usize), (0, cases.len()), "{:?}", r.differences);
+    // A tampered counter is named, and applying the rebuild restores it.
+    sqlx_tamper(app).await;
+    let r = app.store.rebuild_counters(false).await.expect("rebuild");
+    assert_eq!(r.different, 1, "{:?}", r.differences);
+    assert_eq!(r.differences[0].stored, r.differences[0].expected + 5);
+    let r = app.store.rebuild_counters(true).await.expect("apply");
+    assert!(r.applied);
+    assert_eq!(app.store.rebuild_counters(false).await.expect("again").different, 0);
+}
+
+/// Adds 5 to one stored counter, as a faulty write or a hand edit would.
+async fn sqlx_tamper(app: &TestApp) {
+    let n = sqlx::query("UPDATE stat_counters SET value = value + 5 WHERE metric = 'received'")
+        .execute(app.store.pool())
+        .await
+        .expect("tamper")
+        .rows_affected();
+    assert_eq!(n, 1, "one row of received cases (all registered today in one place)");
 }
