@@ -148,6 +148,8 @@ pub fn field_name(field: &str, lang: Lang) -> String {
         "follow_up" => ("回访结果", "follow-up result"),
         "referral" => ("移交去向", "referred to"),
         "list" => ("列表", "list"),
+        "by" => ("分组方式", "grouping"),
+        "area" => ("区域", "area"),
         "from" => ("开始日期", "from"),
         "user_id" => ("登录账号", "account"),
         other => return other.to_owned(),

@@ -3,7 +3,7 @@
 
 use utoipa::OpenApi;
 
-use crate::api::{attachments, board, cases, directory, disputes, map, public};
+use crate::api::{attachments, board, cases, directory, disputes, map, public, stats};
 use crate::auth::login;
 
 /// The document.
@@ -14,7 +14,7 @@ use crate::auth::login;
         login::api_login, login::logout,
         cases::create, cases::list, cases::get, cases::by_number, cases::events, cases::make_move,
         attachments::upload, attachments::download,
-        board::overdue, board::summary,
+        board::overdue, board::summary, stats::figures,
         map::areas, map::cases, map::cameras,
         directory::me, directory::notifications, directory::read_notification, directory::areas, directory::create_area, directory::orgs, directory::create_org,
         directory::categories, directory::upsert_category, directory::users, directory::create_user, directory::create_token,

@@ -5,6 +5,7 @@
 //! cases. This module is the one place that says which event moves which counter; dispute figures
 //! are in [`disputes`].
 
+pub mod access;
 pub mod disputes;
 pub mod figures;
 

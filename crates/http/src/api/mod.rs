@@ -8,6 +8,7 @@ pub mod directory;
 pub mod disputes;
 pub mod map;
 pub mod public;
+pub mod stats;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -27,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/attachments/{id}", get(attachments::download))
         .route("/api/board/overdue", get(board::overdue))
         .route("/api/board/summary", get(board::summary))
+        .route("/api/stats/figures", get(stats::figures))
         .route("/api/map/areas", get(map::areas))
         .route("/api/map/cases", get(map::cases))
         .route("/api/map/cameras", get(map::cameras))

@@ -59,6 +59,7 @@ impl Chrome {
             }
             Role::Operator | Role::Leader => vec![
                 ("/", t.nav_home),
+                ("/board", t.nav_board),
                 ("/cases", t.nav_cases),
                 ("/cases/overdue", t.nav_overdue),
                 ("/cases/new", t.nav_intake),
@@ -71,6 +72,7 @@ impl Chrome {
             }
             Role::Mediator | Role::Analyst => vec![
                 ("/", t.nav_home),
+                ("/board", t.nav_board),
                 (if auth.user.role == Role::Mediator { "/disputes" } else { "/disputes/figures" }, t.nav_disputes),
                 ("/cases", t.nav_cases),
                 ("/cases/overdue", t.nav_overdue),
@@ -79,6 +81,7 @@ impl Chrome {
             ],
             Role::Admin => vec![
                 ("/", t.nav_home),
+                ("/board", t.nav_board),
                 ("/cases", t.nav_cases),
                 ("/cases/overdue", t.nav_overdue),
                 ("/map", t.nav_map),

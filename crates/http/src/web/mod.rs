@@ -61,6 +61,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/new", get(pages::intake::staff_form).post(pages::intake::staff_submit))
         .route("/cases/{id}", get(pages::case::page))
         .route("/cases/{id}/moves/{name}", post(pages::case::make_move))
+        .route("/board", get(pages::board::board))
         .route("/disputes", get(pages::disputes::desk))
         .route("/disputes/screenings", get(pages::mediation::screenings).post(pages::mediation::record_screening))
         .route("/disputes/figures", get(pages::mediation::figures))

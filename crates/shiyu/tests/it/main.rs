@@ -14,4 +14,5 @@ mod history;
 mod map;
 mod notify;
 mod roles;
+mod stats;
 mod web_roles;

@@ -2,6 +2,7 @@
 
 pub mod admin_areas;
 pub mod base;
+pub mod board;
 pub mod case;
 pub mod cases;
 pub mod disputes;

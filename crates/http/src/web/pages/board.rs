@@ -1,0 +1,195 @@
+//! `GET /board`: the centre's board for an area (default: the user's) — this day's, week's and
+//! month's figures, the live open, overdue and supervised counts, the month's figures by child
+//! area (drill down to a grid) and by ledger, a 30-day trend chart, and every figure's definition.
+//! Every number comes from `api::stats::figures_of`, the same call the API and exports make.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use chrono::{Datelike, Days, Utc};
+use shiyu_domain::case::{CaseState, Ledger};
+use shiyu_domain::scope::Scope;
+use shiyu_domain::stats::access::figure_scope;
+use shiyu_domain::time::local_date;
+use shiyu_storage::CaseFilter;
+use shiyu_storage::stats::{GroupBy, StatFilter};
+
+use crate::api::stats::{Definition, FigureValue, FiguresQuery, definitions, figures_of, filter_of};
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::web::layout::{Chrome, render};
+use crate::web::names::Names;
+use crate::web::text::{Text, text};
+
+/// A period's headline figures.
+#[derive(Debug)]
+pub struct Period {
+    /// Label.
+    pub label: &'static str,
+    /// Figures.
+    pub figures: Vec<FigureValue>,
+}
+
+/// A row of a breakdown table.
+#[derive(Debug)]
+pub struct Row {
+    /// Name.
+    pub name: String,
+    /// Drill-down link, or empty.
+    pub href: String,
+    /// Figures.
+    pub figures: Vec<FigureValue>,
+}
+
+/// The board.
+#[derive(Template)]
+#[template(path = "pages/board.html")]
+pub struct BoardPage {
+    /// Frame.
+    pub chrome: Chrome,
+    /// Strings.
+    pub t: &'static Text,
+    /// The area's name path.
+    pub area_name: String,
+    /// The area code.
+    pub area: String,
+    /// The parent to go back up to, or empty.
+    pub up: String,
+    /// Today, this week, this month.
+    pub periods: Vec<Period>,
+    /// Open cases now.
+    pub open: i64,
+    /// Open cases past their deadline now.
+    pub overdue: i64,
+    /// Supervised open cases now.
+    pub supervised: i64,
+    /// This month by child area.
+    pub children: Vec<Row>,
+    /// This month by ledger.
+    pub ledgers: Vec<Row>,
+    /// Figure headings of the tables.
+    pub headings: Vec<&'static str>,
+    /// 30 days of received and closed, as JSON for the chart.
+    pub trend: String,
+    /// Definitions.
+    pub definitions: Vec<Definition>,
+}
+
+/// The figures a table shows, by wire name.
+const TABLE: [&str; 7] = [
+    "received",
+    "closed",
+    "response_rate",
+    "on_time_rate",
+    "resolution_rate",
+    "satisfaction_rate",
+    "average_handling_time",
+];
+
+fn pick(all: Vec<FigureValue>, names: &[&str]) -> Vec<FigureValue> {
+    names.iter().filter_map(|n| all.iter().find(|f| f.figure == *n).cloned()).collect()
+}
+
+/// `GET /board`.
+pub async fn board(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<FiguresQuery>,
+) -> Result<Response, ApiError> {
+    let lang = auth.lang;
+    let t = text(lang);
+    let month =
+        filter_of(&auth, &FiguresQuery { from: String::new(), to: String::new(), by: String::new(), ..q.clone() })?;
+    let today = local_date(Utc::now());
+    let week_start = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
+    let mut periods = Vec::new();
+    for (label, from) in [(t.board_today, today), (t.board_week, week_start), (t.board_month, month.from)] {
+        let f = StatFilter { from, to: today, ..month.clone() };
+        let v = figures_of(&state, lang, &f, None).await?;
+        periods.push(Period {
+            label,
+            figures: pick(v.total, &["received", "closed", "on_time_rate", "satisfaction_rate"]),
+        });
+    }
+    // Live counts: the user's scope narrowed to the area.
+    let scope = match figure_scope(&auth.principal) {
+        Some(s) if s.org().is_none() => Scope::Subtree(month.area.clone()),
+        _ => auth.scope(),
+    };
+    let open_states = CaseState::ALL.iter().filter(|s| s.is_open()).copied().collect::<Vec<_>>();
+    let open = state.store.state_counts(&scope).await?.iter().filter(|(s, _)| s.is_open()).map(|(_, n)| n).sum();
+    let count = |f: CaseFilter| {
+        let scope = scope.clone();
+        let store = state.store.clone();
+        async move { store.list_cases(&scope, &CaseFilter { limit: Some(1), ..f }).await.map(|(_, n)| n) }
+    };
+    let overdue =
+        count(CaseFilter { due_before: Some(Utc::now()), states: open_states.clone(), ..CaseFilter::default() })
+            .await?;
+    let supervised = count(CaseFilter { supervised: true, states: open_states, ..CaseFilter::default() }).await?;
+
+    let mut names = Names::new(&state.store, lang);
+    let by_child = figures_of(&state, lang, &month, Some(GroupBy::ChildArea)).await?;
+    let mut children = Vec::new();
+    for g in by_child.groups {
+        children.push(Row {
+            name: names.area(&g.key).await,
+            href: format!("/board?area={}", g.key),
+            figures: pick(g.figures, &TABLE),
+        });
+    }
+    let by_ledger = figures_of(&state, lang, &month, Some(GroupBy::Ledger)).await?;
+    let ledgers = by_ledger
+        .groups
+        .into_iter()
+        .map(|g| Row {
+            name: Ledger::parse(&g.key).map_or(g.key.clone(), |l| lang.pick(l.label_zh(), l.label_en()).to_owned()),
+            href: String::new(),
+            figures: pick(g.figures, &TABLE),
+        })
+        .collect();
+    let trend_filter = StatFilter { from: today - Days::new(29), to: today, ..month.clone() };
+    let days = figures_of(&state, lang, &trend_filter, Some(GroupBy::Day)).await?;
+    let series = |name: &str| -> Vec<i64> {
+        (0..30u64)
+            .map(|i| {
+                let d = (today - Days::new(29 - i)).to_string();
+                days.groups
+                    .iter()
+                    .find(|g| g.key == d)
+                    .and_then(|g| g.figures.iter().find(|f| f.figure == name).and_then(|f| f.value))
+                    .unwrap_or(0)
+            })
+            .collect()
+    };
+    let trend = serde_json::json!({
+        "days": (0..30u64).map(|i| (today - Days::new(29 - i)).format("%m-%d").to_string()).collect::<Vec<_>>(),
+        "received": series("received"),
+        "closed": series("closed"),
+        "labels": [t.board_received, t.board_closed],
+    })
+    .to_string();
+    let area_code = month.area.clone();
+    let root = figure_scope(&auth.principal).map(|s| s.root().clone());
+    let up = match (area_code.parent(), root) {
+        (Some(p), Some(r)) if area_code != r && p.is_within(&r) => format!("/board?area={p}"),
+        _ => String::new(),
+    };
+    render(&BoardPage {
+        chrome: Chrome::for_user(&auth, "/board"),
+        t,
+        area_name: names.area_path(&area_code).await,
+        area: area_code.to_string(),
+        up,
+        periods,
+        open,
+        overdue,
+        supervised,
+        children,
+        ledgers,
+        headings: pick(crate::api::stats::values(lang, &Default::default()), &TABLE).iter().map(|f| f.label).collect(),
+        trend,
+        definitions: definitions(lang),
+    })
+}
