@@ -1,8 +1,8 @@
 //! Official documents in Chinese, rendered for printing and filing.
 //!
 //! This crate owns the rendering of the documents the centre hands out or files: first the people's mediation
-//! agreement (人民调解协议书, see [`Agreement`]) as printable HTML, PDF and DOCX; later the periodic statistical
-//! reports. It knows nothing about cases, storage or permissions: the caller passes the text as it is to be printed
+//! agreement (人民调解协议书, see [`Agreement`]) as printable HTML, PDF and DOCX, and the periodic statistical
+//! reports as PDF ([`ReportDoc`]). It knows nothing about cases, storage or permissions: the caller passes the text as it is to be printed
 //! (already masked, already formatted amounts) and gets bytes back.
 //!
 //! PDF rendering is generic: [`render_pdf`] compiles a Typst template with JSON data (read by the template from
@@ -17,6 +17,7 @@ mod agreement;
 mod error;
 mod fonts;
 mod pdf;
+mod report;
 #[cfg(test)]
 mod tests;
 
@@ -26,3 +27,4 @@ pub use agreement::{
 pub use error::DocError;
 pub use fonts::{FONT_DIR_ENV, Fonts, SYSTEM_FONT_DIR};
 pub use pdf::{DATA_PATH, FONT_FAMILIES_INPUT, render_pdf};
+pub use report::{ReportDoc, Section, report_pdf};

@@ -27,6 +27,7 @@
 
 pub mod csv;
 mod error;
+pub mod report;
 #[cfg(test)]
 mod round_trip_tests;
 mod shape;

@@ -435,7 +435,7 @@ fn cell_error(e: WriteError, row: usize, index: usize) -> TabularError {
 }
 
 /// A sheet name Excel accepts, made from any text.
-fn sheet_name_for_excel(name: &str) -> String {
+pub(crate) fn sheet_name_for_excel(name: &str) -> String {
     let cleaned: String =
         name.chars().map(|c| if matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\') { '_' } else { c }).collect();
     let cleaned = cleaned.trim_matches('\'');

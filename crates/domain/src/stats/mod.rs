@@ -8,6 +8,7 @@
 pub mod access;
 pub mod disputes;
 pub mod figures;
+pub mod period;
 
 use crate::case::{CaseSnapshot, Event, Move, Satisfaction};
 
