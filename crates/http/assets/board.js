@@ -5,8 +5,23 @@
   function draw() {
     var el = document.getElementById("trend");
     if (!el || typeof echarts === "undefined") return;
-    var d = JSON.parse(el.getAttribute("data-trend") || "{}");
     var chart = echarts.init(el);
+    var s = el.getAttribute("data-series");
+    if (s) {
+      // A report's days: one line of cases received.
+      var r = JSON.parse(s);
+      chart.setOption({
+        tooltip: { trigger: "axis" },
+        grid: { left: 40, right: 16, top: 16, bottom: 24 },
+        xAxis: { type: "category", data: r.days },
+        yAxis: { type: "value", minInterval: 1 },
+        series: [{ name: r.label, type: "line", data: r.received, smooth: true }]
+      });
+      el.setAttribute("data-ready", "1");
+      window.addEventListener("resize", function () { chart.resize(); });
+      return;
+    }
+    var d = JSON.parse(el.getAttribute("data-trend") || "{}");
     chart.setOption({
       tooltip: { trigger: "axis" },
       legend: { data: d.labels },

@@ -13,6 +13,7 @@ pub mod error;
 pub mod i18n;
 pub mod openapi;
 pub mod places;
+pub mod reports;
 pub mod state;
 pub mod web;
 

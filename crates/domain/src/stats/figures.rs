@@ -27,7 +27,8 @@ impl Sums {
 }
 
 /// A figure's value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "unit", content = "value", rename_all = "snake_case")]
 pub enum Value {
     /// A count.
     Count(i64),

@@ -8,7 +8,7 @@ use crate::DomainError;
 
 crate::case::kinds::vocabulary!(
     /// How long a report's period is.
-    ReportKind, "kind", {
+    ReportKind, "report_kind", {
         /// 周报
         Weekly = "weekly", "周报", "Weekly report";
         /// 月报

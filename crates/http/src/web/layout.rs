@@ -60,6 +60,7 @@ impl Chrome {
             Role::Operator | Role::Leader => vec![
                 ("/", t.nav_home),
                 ("/board", t.nav_board),
+                ("/reports", t.nav_reports),
                 ("/cases", t.nav_cases),
                 ("/cases/overdue", t.nav_overdue),
                 ("/cases/new", t.nav_intake),
@@ -73,6 +74,7 @@ impl Chrome {
             Role::Mediator | Role::Analyst => vec![
                 ("/", t.nav_home),
                 ("/board", t.nav_board),
+                ("/reports", t.nav_reports),
                 (if auth.user.role == Role::Mediator { "/disputes" } else { "/disputes/figures" }, t.nav_disputes),
                 ("/cases", t.nav_cases),
                 ("/cases/overdue", t.nav_overdue),
@@ -82,6 +84,7 @@ impl Chrome {
             Role::Admin => vec![
                 ("/", t.nav_home),
                 ("/board", t.nav_board),
+                ("/reports", t.nav_reports),
                 ("/cases", t.nav_cases),
                 ("/cases/overdue", t.nav_overdue),
                 ("/map", t.nav_map),

@@ -62,6 +62,8 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}", get(pages::case::page))
         .route("/cases/{id}/moves/{name}", post(pages::case::make_move))
         .route("/board", get(pages::board::board))
+        .route("/reports", get(pages::reports::pick))
+        .route("/reports/view", get(pages::reports::view))
         .route("/disputes", get(pages::disputes::desk))
         .route("/disputes/screenings", get(pages::mediation::screenings).post(pages::mediation::record_screening))
         .route("/disputes/figures", get(pages::mediation::figures))

@@ -88,3 +88,69 @@ async fn figures_are_the_same_everywhere_and_scoped() {
         assert!(page.contains("<strong data-testid=\"live-open\">3</strong>"), "three open cases in the grid");
     }
 }
+
+/// Dark pixels of the first page of a PDF, rendered by poppler's `pdftoppm` in grey.
+fn ink(pdf: &[u8]) -> f64 {
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("r.pdf");
+    std::fs::write(&file, pdf).expect("write");
+    let out = std::process::Command::new("pdftoppm")
+        .args(["-r", "40", "-gray", "-f", "1", "-l", "1"])
+        .arg(&file)
+        .output()
+        .expect("pdftoppm (Debian poppler-utils) must be installed; scripts/test installs it");
+    // PGM: "P5\nW H\n255\n" then one byte per pixel.
+    let data = out.stdout;
+    let mut fields = 0;
+    let mut at = 0;
+    while fields < 4 && at < data.len() {
+        while at < data.len() && data[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        while at < data.len() && !data[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        fields += 1;
+    }
+    let pixels = &data[(at + 1).min(data.len())..];
+    pixels.iter().filter(|&&p| p < 128).count() as f64 / pixels.len().max(1) as f64
+}
+
+#[tokio::test]
+async fn monthly_reports_as_page_workbook_and_pdf_agree() {
+    use calamine::{Data, Reader, Xlsx};
+    let app = TestApp::spawn(crate::common::Engine::Sqlite).await;
+    let resident = app.client("resident").await;
+    for i in 0..4 {
+        app.new_case(&resident, &app.fx.grid, &format!("月报{i}")).await;
+    }
+    let op = app.client("district_operator").await;
+    let (s, page) = op.get("/reports/view?kind=monthly").await;
+    assert_eq!(s, 200);
+    let html = page.as_str().unwrap_or_default().to_owned();
+    assert!(html.contains("社会治理工作月报"), "the title");
+    assert!(html.contains("东门街道"), "the hot spot is named");
+    let xlsx = op.bytes("/reports/view?kind=monthly&format=xlsx").await;
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).expect("workbook");
+    let names = book.sheet_names();
+    let figures = book.worksheet_range(&names[0]).expect("figures sheet");
+    assert_eq!(figures.get_value((3, 0)), Some(&Data::String("受理量".into())));
+    assert_eq!(figures.get_value((3, 1)), Some(&Data::Float(4.0)), "received is a number");
+    let hot = book.worksheet_range(&names[2]).expect("hot spots sheet");
+    assert_eq!(hot.get_value((3, 1)), Some(&Data::Float(4.0)));
+    assert_eq!(hot.get_value((3, 2)), Some(&Data::Float(1.0)), "the share is a fraction formatted as percent");
+    let pdf = op.bytes("/reports/view?kind=monthly&format=pdf").await;
+    assert!(pdf.starts_with(b"%PDF"));
+    let dark = ink(&pdf);
+    assert!((0.005..0.5).contains(&dark), "the first page has Chinese text drawn on it: {dark}");
+    // Bad input names its field; a start that is not a period's first day is refused.
+    let (s, v) = op.get("/reports/view?kind=daily").await;
+    assert!(s == 422 && v.to_string().contains("报表类型"), "{s} {v}");
+    let (s, v) = op.get("/reports/view?kind=monthly&start=2026-11-02").await;
+    assert!(s == 422 && v.to_string().contains("不是该类报表周期的第一天"), "{s} {v}");
+    assert_eq!(resident.get("/reports/view").await.0, 403);
+    // Quarterly and annual work too.
+    for kind in ["weekly", "quarterly", "annual"] {
+        assert_eq!(op.get(&format!("/reports/view?kind={kind}")).await.0, 200, "{kind}");
+    }
+}

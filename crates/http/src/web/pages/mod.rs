@@ -14,5 +14,6 @@ pub mod language;
 pub mod login;
 pub mod map;
 pub mod mediation;
+pub mod reports;
 pub mod resident;
 pub mod visits;

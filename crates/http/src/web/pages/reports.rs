@@ -1,0 +1,145 @@
+//! `GET /reports`: pick a report — weekly, monthly, quarterly or annual — for an area and period.
+//! `GET /reports/view?kind=&start=&area=[&format=xlsx|pdf]`: the report as a page with its chart,
+//! or as XLSX or PDF. All three come from one `reports::Report`.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use chrono::{NaiveDate, Utc};
+use serde::Deserialize;
+use shiyu_domain::stats::period::{ReportKind, ReportPeriod};
+use shiyu_domain::time::local_date;
+
+use crate::api::stats::{FiguresQuery, filter_of};
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::reports::{Report, build};
+use crate::state::AppState;
+use crate::web::layout::{Chrome, render};
+use crate::web::text::{Text, text};
+use crate::web::views::Opt;
+
+/// What a report is asked for with.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReportQuery {
+    /// `weekly`, `monthly` (default), `quarterly`, `annual`.
+    pub kind: String,
+    /// The first day of the period (default: the current period's).
+    pub start: String,
+    /// Area (default: the user's).
+    pub area: String,
+    /// `html` (default), `xlsx` or `pdf`.
+    pub format: String,
+}
+
+/// The picker.
+#[derive(Template)]
+#[template(path = "pages/reports.html")]
+pub struct PickPage {
+    /// Frame.
+    pub chrome: Chrome,
+    /// Strings.
+    pub t: &'static Text,
+    /// Kinds, with the current period's start of each.
+    pub kinds: Vec<(Opt, String)>,
+    /// Area.
+    pub area: String,
+}
+
+/// `GET /reports`.
+pub async fn pick(auth: Auth, Query(q): Query<ReportQuery>) -> Result<Response, ApiError> {
+    let f = filter_of(&auth, &FiguresQuery { area: q.area.clone(), ..FiguresQuery::default() })?;
+    let lang = auth.lang;
+    let today = local_date(Utc::now());
+    let kinds = ReportKind::ALL
+        .iter()
+        .map(|k| {
+            let p = ReportPeriod::containing(*k, today);
+            (Opt::new(k.as_str(), lang.pick(k.label_zh(), k.label_en()), "monthly"), p.from.to_string())
+        })
+        .collect();
+    render(&PickPage { chrome: Chrome::for_user(&auth, "/reports"), t: text(lang), kinds, area: f.area.to_string() })
+}
+
+/// The report page.
+#[derive(Template)]
+#[template(path = "pages/report.html")]
+pub struct ReportPage {
+    /// Frame.
+    pub chrome: Chrome,
+    /// Strings.
+    pub t: &'static Text,
+    /// The report.
+    pub r: Report,
+    /// The query string that made it (for the download links).
+    pub query: String,
+    /// Days as JSON for the chart.
+    pub days: String,
+}
+
+/// `GET /reports/view`.
+pub async fn view(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, ApiError> {
+    let lang = auth.lang;
+    let kind = if q.kind.is_empty() { ReportKind::Monthly } else { ReportKind::parse(&q.kind)? };
+    let today = local_date(Utc::now());
+    let period = match q.start.trim() {
+        "" => ReportPeriod::containing(kind, today),
+        s => ReportPeriod::parse(kind, s.parse::<NaiveDate>().map_err(|_| ApiError::invalid("start", "malformed"))?)?,
+    };
+    let f = filter_of(&auth, &FiguresQuery { area: q.area.clone(), ..FiguresQuery::default() })?;
+    let r = build(&state, lang, &f, period).await?;
+    let file =
+        |ext: &str| format!("attachment; filename=\"report-{}-{}-{}.{ext}\"", r.area, kind.as_str(), period.from);
+    match q.format.as_str() {
+        "" | "html" => {
+            let days = serde_json::json!({
+                "days": r.days.iter().map(|d| d.0.clone()).collect::<Vec<_>>(),
+                "received": r.days.iter().map(|d| d.1).collect::<Vec<_>>(),
+                "label": text(lang).board_received,
+            })
+            .to_string();
+            let query = format!("kind={}&start={}&area={}", kind.as_str(), period.from, r.area);
+            render(&ReportPage { chrome: Chrome::for_user(&auth, "/reports"), t: text(lang), r, query, days })
+        }
+        "xlsx" => {
+            let bytes = shiyu_tabular::report::write_report_xlsx(&r.sheets(lang))
+                .map_err(|e| ApiError::Internal(format!("report xlsx: {e:?}")))?;
+            Ok((
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+                    ),
+                    (header::CONTENT_DISPOSITION, file("xlsx")),
+                ],
+                bytes,
+            )
+                .into_response())
+        }
+        "pdf" => {
+            let fonts = state.fonts.as_ref().ok_or_else(|| {
+                ApiError::Unavailable(
+                    lang.pick(
+                        "服务器未安装中文字体，无法生成 PDF（请安装 fonts-noto-cjk 或 fonts-wqy-microhei），可下载 Excel 版。",
+                        "No Chinese font is installed, so no PDF (install fonts-noto-cjk or fonts-wqy-microhei); download the Excel version.",
+                    )
+                    .to_owned(),
+                )
+            })?;
+            let bytes = shiyu_docs::report_pdf(&r.doc(lang), fonts)
+                .map_err(|e| ApiError::Internal(format!("report pdf: {e}")))?;
+            Ok((
+                [(header::CONTENT_TYPE, "application/pdf".to_owned()), (header::CONTENT_DISPOSITION, file("pdf"))],
+                bytes,
+            )
+                .into_response())
+        }
+        _ => Err(ApiError::invalid("format", "unknown_value")),
+    }
+}
