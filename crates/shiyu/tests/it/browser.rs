@@ -210,6 +210,11 @@ impl Browser {
         names
     }
 
+    /// Runs an asynchronous script in the page; its callback is the last argument.
+    pub(crate) async fn run_async(&self, script: &str) -> serde_json::Value {
+        self.c.execute_async(script, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}"))
+    }
+
     pub(crate) async fn close(self) {
         let _ = self.c.close().await;
     }

@@ -7,6 +7,7 @@ mod api_cases;
 mod areas;
 mod base_data;
 mod browser;
+mod browser_board;
 mod browser_disputes;
 mod browser_grid;
 mod disputes;

@@ -130,7 +130,11 @@ async fn every_role_against_every_page() {
                     "/cases/new" if resident => (303, "/r/new"),
                     "/cases/new" if !registers => (403, ""),
                     p if p.starts_with("/cases/0") => (if sees { 200 } else { 404 }, ""),
-                    "/board" if shiyu_domain::stats::access::figure_scope(&p).is_none() => (403, ""),
+                    "/board" | "/reports" | "/reports/view"
+                        if shiyu_domain::stats::access::figure_scope(&p).is_none() =>
+                    {
+                        (403, "")
+                    }
                     "/disputes" | "/disputes/screenings" if !dispute_role(DisputeAct::Read) => (403, ""),
                     "/disputes/new" if !dispute_role(DisputeAct::Register) => (403, ""),
                     "/disputes/figures" if !dispute_role(DisputeAct::Figures) => (403, ""),
@@ -161,6 +165,8 @@ async fn every_role_against_every_page() {
                 "/admin/areas/import",
                 &format!("/cases/{id}"),
                 "/board",
+                "/reports",
+                "/reports/view",
                 "/disputes",
                 "/disputes/new",
                 "/disputes/screenings",
