@@ -104,6 +104,9 @@ pub struct CaseFilter {
     /// Only cases whose point lies in no grid (for the centre to place).
     #[serde(default)]
     pub off_grid: bool,
+    /// Only cases of this category or one below it (an early-warning alert's click-through).
+    #[serde(default)]
+    pub category: Option<String>,
     /// Page size (default 50, at most 500).
     pub limit: Option<u32>,
     /// Rows to skip.
@@ -588,6 +591,10 @@ impl Store {
         }
         if filter.off_grid {
             q.raw(" AND c.off_grid = 1");
+        }
+        if let Some(c) = filter.category.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            q.push(" AND (c.category = ?", Arg::Text(c.to_owned()));
+            q.push(" OR c.category LIKE ?)", Arg::Text(format!("{c}.%")));
         }
         if let Some(t) = filter.title_contains.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             let escaped = t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");

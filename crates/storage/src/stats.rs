@@ -236,6 +236,58 @@ impl Store {
         Ok(out)
     }
 
+    /// Cases received per week for each (area, category) under `root`, for `weeks` weeks ending
+    /// with the week starting `last_monday`, and the same weeks a year earlier. Areas are `root`'s
+    /// children (or `root` itself when it has none). Returns `(area, category) → (weeks, year_ago)`,
+    /// oldest week first.
+    pub async fn weekly_received(
+        &self,
+        root: &AreaCode,
+        last_monday: NaiveDate,
+        weeks: usize,
+    ) -> Result<BTreeMap<(String, String), (Vec<i64>, Vec<i64>)>> {
+        let child_level = AreaLevel::ALL.iter().copied().find(|l| *l > root.level());
+        let len = child_level.map_or(root.as_str().len(), AreaLevel::prefix_len);
+        let span = chrono::Days::new(7 * weeks as u64);
+        let first = last_monday + chrono::Days::new(7) - span;
+        let end = last_monday + chrono::Days::new(6);
+        let year_first = first.checked_sub_months(chrono::Months::new(12)).unwrap_or(first);
+        let year_end = year_first + span - chrono::Days::new(1);
+        let rows = sqlx::query(&format!(
+            "SELECT SUBSTR(area_code, 1, {len}) AS k, category, day, CAST(SUM(value) AS BIGINT) AS n FROM stat_counters \
+             WHERE metric = 'received' AND area_code LIKE $1 AND ((day >= $2 AND day <= $3) OR (day >= $4 AND day <= $5)) \
+             GROUP BY SUBSTR(area_code, 1, {len}), category, day"
+        ))
+        .bind(prefix_pattern(root.scope_prefix()))
+        .bind(first.to_string())
+        .bind(end.to_string())
+        .bind(year_first.to_string())
+        .bind(year_end.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: BTreeMap<(String, String), (Vec<i64>, Vec<i64>)> = BTreeMap::new();
+        for r in rows {
+            let raw: String = r.try_get("k")?;
+            let area = match child_level {
+                Some(l) => match child_code(&raw, l) {
+                    Some(c) => c.to_string(),
+                    None => continue,
+                },
+                None => raw,
+            };
+            let day: NaiveDate =
+                r.try_get::<String, _>("day")?.parse().map_err(|_| StorageError::Corrupt("counter day"))?;
+            let n: i64 = r.try_get("n")?;
+            let entry = out.entry((area, r.try_get("category")?)).or_insert_with(|| (vec![0; weeks], vec![0; weeks]));
+            let (series, start) = if day >= first { (&mut entry.0, first) } else { (&mut entry.1, year_first) };
+            let week = ((day - start).num_days() / 7) as usize;
+            if let Some(slot) = series.get_mut(week) {
+                *slot += n;
+            }
+        }
+        Ok(out)
+    }
+
     /// Recomputes every counter from the case histories and compares with the table; with
     /// `apply`, replaces the table's rows by the recomputed ones in one transaction.
     pub async fn rebuild_counters(&self, apply: bool) -> Result<RebuildReport> {

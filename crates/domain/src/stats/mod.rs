@@ -6,6 +6,7 @@
 //! are in [`disputes`].
 
 pub mod access;
+pub mod alerts;
 pub mod disputes;
 pub mod figures;
 pub mod period;

@@ -223,6 +223,8 @@ pub struct ListParams {
     pub area: Option<String>,
     /// `true` for cases whose point lies in no grid.
     pub off_grid: Option<bool>,
+    /// Only this category and the ones below it.
+    pub category: Option<String>,
     /// Page size.
     pub limit: Option<u32>,
     /// Offset.
@@ -253,6 +255,7 @@ impl ListParams {
             title_contains: self.q.clone(),
             area: self.area.as_deref().filter(|s| !s.is_empty()).map(AreaCode::parse).transpose()?,
             off_grid: self.off_grid.unwrap_or(false),
+            category: self.category.clone().filter(|c| !c.trim().is_empty()),
             limit: self.limit,
             offset: self.offset,
         })

@@ -291,6 +291,10 @@ texts! {
     board_ledger: "台账", "Ledger";
     board_definitions: "指标口径", "Definitions of the figures";
     nav_reports: "统计报表", "Reports";
+    board_alerts: "预警：本周诉求异常增多", "Early warning: unusual rises this week";
+    board_alert_count: "本周", "this week";
+    board_alert_expected: "按历史预计", "expected from history";
+    board_alert_limit: "控制上限", "control limit";
     rep_title: "统计报表", "Reports";
     rep_kind: "报表类型", "Kind";
     rep_start: "期初日期", "First day of the period";

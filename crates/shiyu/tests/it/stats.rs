@@ -154,3 +154,68 @@ async fn monthly_reports_as_page_workbook_and_pdf_agree() {
         assert_eq!(op.get(&format!("/reports/view?kind={kind}")).await.0, 200, "{kind}");
     }
 }
+
+#[tokio::test]
+async fn a_surge_beyond_its_own_history_raises_an_alert_on_the_board() {
+    use shiyu_domain::case::{CategoryCode, Channel, Intake, Ledger, Reporter, Urgency};
+    let app = TestApp::spawn(crate::common::Engine::Sqlite).await;
+    let op = app.fx.users["operator"].principal();
+    let intake = || Intake {
+        ledger: Ledger::Demand,
+        category: CategoryCode::parse(&app.fx.category).expect("category"),
+        channel: Channel::Hotline,
+        urgency: Urgency::Normal,
+        title: "楼道灯不亮".into(),
+        text: "楼道灯坏了很久".into(),
+        area: app.fx.grid.clone(),
+        location: None,
+        off_grid: false,
+        reporter: Reporter::Anonymous,
+        attachments: vec![],
+    };
+    // Two a week for eight weeks, then twelve this week.
+    let now = chrono::Utc::now();
+    let today = shiyu_domain::time::local_date(now);
+    let monday = today - chrono::Days::new(u64::from(chrono::Datelike::weekday(&today).num_days_from_monday()));
+    let noon = |d: chrono::NaiveDate| d.and_hms_opt(4, 0, 0).expect("t").and_utc();
+    for w in 1..=8u64 {
+        for k in 0..2u64 {
+            let day = monday - chrono::Days::new(7 * w) + chrono::Days::new(k);
+            app.store.register_case(&op, intake(), None, noon(day)).await.expect("past case");
+        }
+    }
+    for _ in 0..12 {
+        app.store.register_case(&op, intake(), None, noon(monday).min(now)).await.expect("this week's case");
+    }
+    let web = reqwest::Client::builder().cookie_store(true).build().expect("client");
+    let user = &app.fx.users["operator"];
+    web.post(app.url("/login"))
+        .form(&[("username", user.username.as_str()), ("password", crate::common::PASSWORD)])
+        .send()
+        .await
+        .expect("login");
+    let page = web.get(app.url("/board")).send().await.expect("board").text().await.expect("text");
+    assert!(page.contains("data-testid=\"alert\""), "a surge of 12 after 2 a week alerts");
+    let href = format!("/cases?area={}&#38;category={}", app.fx.community, app.fx.category);
+    let snippet: String = page.split("data-testid=\"alert\"").nth(1).unwrap_or_default().chars().take(200).collect();
+    assert!(page.contains(&href), "the alert links to its cases: {href} in {snippet}");
+    // The cases behind it: the list honours the category.
+    let list = web
+        .get(app.url(&format!("/cases?area={}&category={}", app.fx.community, app.fx.category)))
+        .send()
+        .await
+        .expect("list")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(list.matches("楼道灯不亮").count().min(12), 12, "the twelve are listed");
+    let none = web
+        .get(app.url(&format!("/cases?category={}x", app.fx.category)))
+        .send()
+        .await
+        .expect("list")
+        .text()
+        .await
+        .expect("text");
+    assert!(!none.contains("楼道灯不亮"));
+}

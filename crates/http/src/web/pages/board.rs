@@ -42,6 +42,23 @@ pub struct Row {
     pub figures: Vec<FigureValue>,
 }
 
+/// An early-warning alert.
+#[derive(Debug)]
+pub struct AlertLine {
+    /// Area name.
+    pub area: String,
+    /// Category name.
+    pub category: String,
+    /// Requests this week.
+    pub count: i64,
+    /// What history predicts, one decimal.
+    pub expected: String,
+    /// The control limit, one decimal.
+    pub limit: String,
+    /// The cases behind it.
+    pub href: String,
+}
+
 /// The board.
 #[derive(Template)]
 #[template(path = "pages/board.html")]
@@ -72,6 +89,8 @@ pub struct BoardPage {
     pub headings: Vec<&'static str>,
     /// 30 days of received and closed, as JSON for the chart.
     pub trend: String,
+    /// Early-warning alerts of this week.
+    pub alerts: Vec<AlertLine>,
     /// Definitions.
     pub definitions: Vec<Definition>,
 }
@@ -170,6 +189,33 @@ pub async fn board(
         "labels": [t.board_received, t.board_closed],
     })
     .to_string();
+    // Early warning: this week of each child area × category against its own history.
+    let mut alerts = Vec::new();
+    if month.org.is_none() {
+        let rules = shiyu_domain::stats::alerts::AlertRules::default();
+        let cats: std::collections::HashMap<String, String> = state
+            .store
+            .categories()
+            .await?
+            .into_iter()
+            .map(|c| (c.code.as_str().to_owned(), lang.pick(&c.name_zh, &c.name_en).to_owned()))
+            .collect();
+        for ((area, category), (weeks, year_ago)) in state.store.weekly_received(&month.area, week_start, 9).await? {
+            let series = shiyu_domain::stats::alerts::Series { weeks, year_ago: Some(year_ago) };
+            let Some(j) = shiyu_domain::stats::alerts::judge(&series, &rules) else { continue };
+            if j.alert {
+                alerts.push(AlertLine {
+                    area: names.area(&area).await,
+                    category: cats.get(&category).cloned().unwrap_or_else(|| category.clone()),
+                    count: j.count,
+                    expected: format!("{:.1}", j.expected),
+                    limit: format!("{:.1}", j.limit),
+                    href: format!("/cases?area={area}&category={category}"),
+                });
+            }
+        }
+        alerts.sort_by(|a, b| b.count.cmp(&a.count));
+    }
     let area_code = month.area.clone();
     let root = figure_scope(&auth.principal).map(|s| s.root().clone());
     let up = match (area_code.parent(), root) {
@@ -190,6 +236,7 @@ pub async fn board(
         ledgers,
         headings: pick(crate::api::stats::values(lang, &Default::default()), &TABLE).iter().map(|f| f.label).collect(),
         trend,
+        alerts,
         definitions: definitions(lang),
     })
 }

@@ -44,6 +44,9 @@ pub struct ListQuery {
     /// `1` for cases whose point lies in no grid.
     #[serde(default)]
     pub off_grid: String,
+    /// Category code (and those below it).
+    #[serde(default)]
+    pub category: String,
     /// Page, from 1.
     #[serde(default)]
     pub page: String,
@@ -80,6 +83,7 @@ impl ListQuery {
             title_contains: Some(self.q.trim().to_owned()).filter(|q| !q.is_empty()),
             area: Some(self.area.trim()).filter(|a| !a.is_empty()).map(AreaCode::parse).transpose()?,
             off_grid: flag(&self.off_grid),
+            category: Some(self.category.trim().to_owned()).filter(|c| !c.is_empty()),
             limit: Some(PAGE_SIZE),
             offset: Some((page - 1).saturating_mul(PAGE_SIZE)),
             ..CaseFilter::default()
@@ -96,6 +100,7 @@ impl ListQuery {
             ("q", &self.q),
             ("area", &self.area),
             ("off_grid", &self.off_grid),
+            ("category", &self.category),
         ] {
             if !v.trim().is_empty() {
                 q.append_pair(k, v.trim());
