@@ -7,6 +7,7 @@
 //! ([`cases`]), and so is every change of a dispute ([`disputes`]); every read takes a
 //! [`Scope`](shiyu_domain::scope::Scope) (or the dispute access rules) and filters by it in SQL.
 
+pub mod assessment;
 pub mod attachments;
 pub mod audit;
 pub mod base;

@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod alerts;
+pub mod assessment;
 pub mod disputes;
 pub mod figures;
 pub mod period;

@@ -291,6 +291,26 @@ texts! {
     board_ledger: "台账", "Ledger";
     board_definitions: "指标口径", "Definitions of the figures";
     nav_reports: "统计报表", "Reports";
+    nav_assessment: "考评", "Assessment";
+    asm_title: "考评排名", "Assessment";
+    asm_plan: "考评方案", "Assessment plan";
+    asm_plan_help: "方案为 JSON：indicators（指标：code、name、source 为 {\"figure\": 指标名} 或 \"manual\"、weight 分值、target 目标值、scoring 规则 proportional、stepped 或 lower_better）、vetoes（一票否决项）、min_cases（参与排名的最少件数）。保存前会逐项检查。",
+        "The plan is JSON: indicators (code, name, source {\"figure\": name} or \"manual\", weight, target, scoring proportional, stepped or lower_better), vetoes, min_cases (fewest cases to be ranked). It is checked before it is kept.";
+    asm_min_cases: "参与排名最少件数", "Fewest cases to be ranked";
+    asm_rank: "名次", "Rank";
+    asm_score: "得分", "Score";
+    asm_veto: "一票否决", "Veto";
+    asm_too_few: "件数不足不排名", "Too few cases to rank";
+    asm_indicator: "指标", "Indicator";
+    asm_value: "数值", "Value";
+    asm_points: "得分/分值", "Points";
+    asm_why: "说明", "Why";
+    asm_deduction: "扣分", "Deduction";
+    asm_manual: "人工评分项", "Manual value";
+    asm_record: "记录扣分、人工评分或否决事项", "Record a deduction, manual value or veto";
+    asm_record_kind: "类别", "Kind";
+    asm_code: "指标或否决项", "Indicator or veto item";
+    asm_amount: "分值或数值", "Points or value";
     board_alerts: "预警：本周诉求异常增多", "Early warning: unusual rises this week";
     board_alert_count: "本周", "this week";
     board_alert_expected: "按历史预计", "expected from history";

@@ -219,3 +219,140 @@ async fn a_surge_beyond_its_own_history_raises_an_alert_on_the_board() {
         .expect("text");
     assert!(!none.contains("楼道灯不亮"));
 }
+
+#[tokio::test]
+async fn assessment_ranks_units_explains_points_and_honours_deductions_and_vetoes() {
+    use shiyu_domain::case::{CategoryCode, Channel, Intake, Ledger, Reporter, Urgency};
+    let app = TestApp::spawn(crate::common::Engine::Sqlite).await;
+    let now = chrono::Utc::now();
+    for (who, grid, n) in [("operator", &app.fx.grid, 10), ("operator2", &app.fx.grid2, 12)] {
+        let p = app.fx.users[who].principal();
+        for _ in 0..n {
+            let intake = Intake {
+                ledger: Ledger::Demand,
+                category: CategoryCode::parse(&app.fx.category).expect("category"),
+                channel: Channel::Hotline,
+                urgency: Urgency::Normal,
+                title: "考评样本".into(),
+                text: "考评样本".into(),
+                area: grid.clone(),
+                location: None,
+                off_grid: false,
+                reporter: Reporter::Anonymous,
+                attachments: vec![],
+            };
+            app.store.register_case(&p, intake, None, now).await.expect("case");
+        }
+    }
+    let (leader, csrf) = login(&app, "district_leader").await;
+    let rank_of = |page: &str, unit: &str| -> (String, String) {
+        let row = page.split(&format!("data-unit=\"{unit}\"")).nth(1).unwrap_or_default();
+        let cell = |id: &str| {
+            row.split(&format!("data-testid=\"{id}\">"))
+                .nth(1)
+                .and_then(|r| r.split('<').next())
+                .unwrap_or("")
+                .to_owned()
+        };
+        (cell("rank"), cell("total"))
+    };
+    let page = leader.get(app.url("/assessment")).send().await.expect("page").text().await.expect("text");
+    assert_eq!(rank_of(&page, app.fx.street2.as_str()).1, "100", "no results yet: full points, explained");
+    assert!(page.contains("本期无可计算数据"));
+    // A deduction with its reason lowers the first street below the second.
+    let url = app.url("/assessment/records");
+    let post = |form: Vec<(&'static str, String)>| leader.post(url.clone()).form(&form).send();
+    let base = |csrf: &str| -> Vec<(&'static str, String)> {
+        vec![
+            ("_csrf", csrf.to_owned()),
+            ("kind", "monthly".to_owned()),
+            ("start", String::new()),
+            ("area", app.fx.district.to_string()),
+        ]
+    };
+    let mut f = base(&csrf);
+    f.extend([
+        ("unit", app.fx.street.to_string()),
+        ("record_kind", "deduction".into()),
+        ("amount", "5".into()),
+        ("reason", "通报批评：超期件未及时督办".into()),
+    ]);
+    assert!(post(f).await.expect("post").status().is_success());
+    let page = leader.get(app.url("/assessment")).send().await.expect("page").text().await.expect("text");
+    assert_eq!(rank_of(&page, app.fx.street.as_str()), ("2".into(), "95".into()));
+    assert_eq!(rank_of(&page, app.fx.street2.as_str()), ("1".into(), "100".into()));
+    assert!(page.contains("通报批评：超期件未及时督办"), "the deduction's reason is on the sheet");
+    // A veto zeroes the score and takes the unit out of the ranking.
+    let mut f = base(&csrf);
+    f.extend([
+        ("unit", app.fx.street2.to_string()),
+        ("record_kind", "veto".into()),
+        ("code", "mass_incident".into()),
+        ("reason", "发生群体性事件".into()),
+    ]);
+    assert!(post(f).await.expect("post").status().is_success());
+    let page = leader.get(app.url("/assessment")).send().await.expect("page").text().await.expect("text");
+    assert_eq!(rank_of(&page, app.fx.street2.as_str()), ("—".into(), "0".into()));
+    assert_eq!(rank_of(&page, app.fx.street.as_str()).0, "1");
+    // Refusals name the field; operators may not record; nothing is written.
+    let mut f = base(&csrf);
+    f.extend([
+        ("unit", app.fx.street.to_string()),
+        ("record_kind", "deduction".into()),
+        ("amount", "x".into()),
+        ("reason", "r".into()),
+    ]);
+    let r = post(f).await.expect("post");
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("text").contains("分值或数值"));
+    let (op, op_csrf) = login(&app, "district_operator").await;
+    let mut f = base(&op_csrf);
+    f.extend([
+        ("unit", app.fx.street.to_string()),
+        ("record_kind", "deduction".into()),
+        ("amount", "50".into()),
+        ("reason", "r".into()),
+    ]);
+    assert_eq!(op.post(app.url("/assessment/records")).form(&f).send().await.expect("post").status(), 403);
+    // The plan is checked before it is kept.
+    let (analyst, a_csrf) = login(&app, "analyst").await;
+    let bad = r#"{"name":"x","indicators":[],"min_cases":1}"#;
+    let r = analyst
+        .post(app.url("/assessment/plan"))
+        .form(&[("_csrf", a_csrf.as_str()), ("body", bad)])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("text").contains("考评指标"));
+    let mut plan = shiyu_domain::stats::assessment::Plan::standard();
+    plan.name = "街道考评（试行）".into();
+    plan.min_cases = 11;
+    let body = serde_json::to_string(&plan).expect("json");
+    let r = analyst
+        .post(app.url("/assessment/plan"))
+        .form(&[("_csrf", a_csrf.as_str()), ("body", body.as_str())])
+        .send()
+        .await
+        .expect("post");
+    assert!(r.status().is_success());
+    let page = leader.get(app.url("/assessment")).send().await.expect("page").text().await.expect("text");
+    assert!(page.contains("街道考评（试行）"));
+    assert_eq!(rank_of(&page, app.fx.street.as_str()).0, "—", "ten cases are now too few to rank");
+}
+
+/// A web session for `who` and the CSRF token of its assessment page.
+async fn login(app: &TestApp, who: &str) -> (reqwest::Client, String) {
+    let web = reqwest::Client::builder().cookie_store(true).build().expect("client");
+    let user = &app.fx.users[who];
+    let page = web
+        .post(app.url("/login"))
+        .form(&[("username", user.username.as_str()), ("password", crate::common::PASSWORD)])
+        .send()
+        .await
+        .expect("login");
+    assert!(page.status().is_success(), "login {who}");
+    let home = web.get(app.url("/assessment")).send().await.expect("page").text().await.expect("text");
+    let csrf = home.split("name=\"_csrf\" value=\"").nth(1).and_then(|r| r.split('"').next()).unwrap_or("").to_owned();
+    (web, csrf)
+}

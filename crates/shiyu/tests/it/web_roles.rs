@@ -130,7 +130,8 @@ async fn every_role_against_every_page() {
                     "/cases/new" if resident => (303, "/r/new"),
                     "/cases/new" if !registers => (403, ""),
                     p if p.starts_with("/cases/0") => (if sees { 200 } else { 404 }, ""),
-                    "/board" | "/reports" | "/reports/view"
+                    "/assessment/plan" if !matches!(role, Role::Admin | Role::Analyst) => (403, ""),
+                    "/board" | "/reports" | "/reports/view" | "/assessment"
                         if shiyu_domain::stats::access::figure_scope(&p).is_none() =>
                     {
                         (403, "")
@@ -167,6 +168,8 @@ async fn every_role_against_every_page() {
                 "/board",
                 "/reports",
                 "/reports/view",
+                "/assessment",
+                "/assessment/plan",
                 "/disputes",
                 "/disputes/new",
                 "/disputes/screenings",

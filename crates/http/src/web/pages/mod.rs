@@ -1,6 +1,7 @@
 //! One module per page or group of pages, each with its handlers and the template struct it fills.
 
 pub mod admin_areas;
+pub mod assessment;
 pub mod base;
 pub mod board;
 pub mod case;
