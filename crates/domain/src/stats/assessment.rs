@@ -86,7 +86,10 @@ impl Plan {
             if ind.code.trim().is_empty() || self.indicators[..i].iter().any(|o| o.code == ind.code) {
                 return Err(DomainError::invalid("indicators", "duplicate"));
             }
-            if !(ind.weight > 0.0 && ind.weight <= 1000.0) || !(ind.target >= 0.0) {
+            // Written so that NaN fails too.
+            let weight_ok = (0.0..=1000.0).contains(&ind.weight) && ind.weight > 0.0;
+            let target_ok = ind.target.is_finite() && ind.target >= 0.0;
+            if !weight_ok || !target_ok {
                 return Err(DomainError::invalid("indicators", "out_of_range"));
             }
             if let Source::Figure(f) = &ind.source

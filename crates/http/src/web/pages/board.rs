@@ -214,7 +214,7 @@ pub async fn board(
                 });
             }
         }
-        alerts.sort_by(|a, b| b.count.cmp(&a.count));
+        alerts.sort_by_key(|a| std::cmp::Reverse(a.count));
     }
     let area_code = month.area.clone();
     let root = figure_scope(&auth.principal).map(|s| s.root().clone());
