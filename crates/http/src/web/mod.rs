@@ -62,6 +62,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}", get(pages::case::page))
         .route("/cases/{id}/moves/{name}", post(pages::case::make_move))
         .route("/board", get(pages::board::board))
+        .route("/board/screen", get(pages::board::screen))
         .route("/reports", get(pages::reports::pick))
         .route("/assessment", get(pages::assessment::page))
         .route("/assessment/records", post(pages::assessment::add_record))

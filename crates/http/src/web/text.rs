@@ -276,6 +276,7 @@ texts! {
     nav_disputes: "矛盾纠纷", "Disputes";
     nav_board: "统计看板", "Board";
     board_title: "综治中心工作台", "Centre board";
+    board_screen: "社会治理指挥大屏", "Command centre screen";
     board_up: "返回上级", "Up one level";
     board_open: "在办诉求", "Open cases";
     board_overdue: "超期未办结", "Overdue";

@@ -86,6 +86,19 @@ async fn figures_are_the_same_everywhere_and_scoped() {
             web.get(app.url(&format!("/board?area={area}"))).send().await.expect("board").text().await.expect("text");
         assert!(page.contains("data-testid=\"trend\""), "the grid's board has its chart");
         assert!(page.contains("<strong data-testid=\"live-open\">3</strong>"), "three open cases in the grid");
+        // The big screen shows the same.
+        let screen = web
+            .get(app.url(&format!("/board/screen?area={area}")))
+            .send()
+            .await
+            .expect("screen")
+            .text()
+            .await
+            .expect("text");
+        assert!(
+            screen.contains("<strong data-testid=\"live-open\">3</strong>")
+                && screen.contains("http-equiv=\"refresh\"")
+        );
     }
 }
 

@@ -131,7 +131,7 @@ async fn every_role_against_every_page() {
                     "/cases/new" if !registers => (403, ""),
                     p if p.starts_with("/cases/0") => (if sees { 200 } else { 404 }, ""),
                     "/assessment/plan" if !matches!(role, Role::Admin | Role::Analyst) => (403, ""),
-                    "/board" | "/reports" | "/reports/view" | "/assessment"
+                    "/board" | "/board/screen" | "/reports" | "/reports/view" | "/assessment"
                         if shiyu_domain::stats::access::figure_scope(&p).is_none() =>
                     {
                         (403, "")
@@ -166,6 +166,7 @@ async fn every_role_against_every_page() {
                 "/admin/areas/import",
                 &format!("/cases/{id}"),
                 "/board",
+                "/board/screen",
                 "/reports",
                 "/reports/view",
                 "/assessment",

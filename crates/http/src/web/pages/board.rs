@@ -116,6 +116,28 @@ pub async fn board(
     auth: Auth,
     Query(q): Query<FiguresQuery>,
 ) -> Result<Response, ApiError> {
+    render(&board_page(&state, &auth, &q).await?)
+}
+
+/// The big screen (大屏) of the command centre: the same figures, large, dark, refreshing itself.
+#[derive(Template)]
+#[template(path = "pages/board_screen.html")]
+pub struct ScreenPage {
+    /// The board's data.
+    pub b: BoardPage,
+}
+
+/// `GET /board/screen`.
+pub async fn screen(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<FiguresQuery>,
+) -> Result<Response, ApiError> {
+    render(&ScreenPage { b: board_page(&state, &auth, &q).await? })
+}
+
+async fn board_page(state: &AppState, auth: &Auth, q: &FiguresQuery) -> Result<BoardPage, ApiError> {
+    let (state, auth) = (state.clone(), auth.clone());
     let lang = auth.lang;
     let t = text(lang);
     let month =
@@ -222,7 +244,7 @@ pub async fn board(
         (Some(p), Some(r)) if area_code != r && p.is_within(&r) => format!("/board?area={p}"),
         _ => String::new(),
     };
-    render(&BoardPage {
+    Ok(BoardPage {
         chrome: Chrome::for_user(&auth, "/board"),
         t,
         area_name: names.area_path(&area_code).await,
