@@ -12,9 +12,16 @@ use shiyu_domain::scope::{Principal, Scope};
 
 use crate::common::{TestApp, engines};
 
-const ACTORS: [&str; 7] = ["operator", "district_operator", "handler", "handler2", "leader", "grid_worker", "resident"];
+pub(crate) const ACTORS: [&str; 7] =
+    ["operator", "district_operator", "handler", "handler2", "leader", "grid_worker", "resident"];
 
-fn moves(app: &TestApp, days: u32, sat: Satisfaction, level: SupervisionLevel, outcome: ResultKind) -> Vec<Move> {
+pub(crate) fn moves(
+    app: &TestApp,
+    days: u32,
+    sat: Satisfaction,
+    level: SupervisionLevel,
+    outcome: ResultKind,
+) -> Vec<Move> {
     let s = || "理由".to_owned();
     vec![
         Move::RequestReview { note: s() },
@@ -50,7 +57,7 @@ fn moves(app: &TestApp, days: u32, sat: Satisfaction, level: SupervisionLevel, o
 
 /// The account that would usually make each move of [`moves`] (index into [`ACTORS`]); sequences
 /// mostly use it so that they travel deep into the case life, and sometimes anyone at all.
-const USUAL: [usize; 24] = [0, 4, 0, 0, 0, 0, 2, 2, 2, 4, 2, 0, 1, 0, 5, 2, 4, 4, 6, 0, 0, 0, 4, 0];
+pub(crate) const USUAL: [usize; 24] = [0, 4, 0, 0, 0, 0, 2, 2, 2, 4, 2, 0, 1, 0, 5, 2, 4, 4, 6, 0, 0, 0, 4, 0];
 
 /// A step: (actor or `None` for the usual one, move pick, whether to pick among the moves the state
 /// table allows now, days, satisfaction, level, outcome).

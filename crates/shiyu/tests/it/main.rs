@@ -16,4 +16,5 @@ mod map;
 mod notify;
 mod roles;
 mod stats;
+mod stats_props;
 mod web_roles;

@@ -1,0 +1,211 @@
+//! Every figure against a naive count over the raw stored events, for random case histories
+//! spread over two months and three grids, and random area subtrees and periods, on both engines.
+//! (Dispute figures have the same property in the domain and against raw histories in
+//! `disputes.rs`.)
+
+use chrono::{DateTime, Days, Duration, Utc};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use shiyu_domain::case::{
+    CaseSnapshot, CategoryCode, Channel, Intake, Ledger, Move, Reporter, ResultKind, Satisfaction, SupervisionLevel,
+    Urgency,
+};
+use shiyu_domain::ids::CaseId;
+use shiyu_domain::scope::{Principal, Scope};
+use shiyu_domain::stats::Metric;
+use shiyu_domain::stats::figures::{Figure, Sums};
+use shiyu_domain::time::local_date;
+use shiyu_storage::stats::StatFilter;
+
+use crate::common::{TestApp, engines};
+use crate::history::{ACTORS, USUAL, moves};
+
+/// One random life: grid pick, days ago it started, hours between moves, and the move picks.
+type Life = (usize, u64, Vec<(usize, u32, u8)>);
+
+fn lives() -> impl Strategy<Value = Vec<Life>> {
+    prop::collection::vec((0..3usize, 0..60u64, prop::collection::vec((0..1000usize, 1..40u32, 0..4u8), 0..25)), 1..8)
+}
+
+/// The naive count of one case's stored history by the written definitions.
+fn naive(events: &[shiyu_domain::case::Event], id: CaseId, keep: impl Fn(DateTime<Utc>) -> bool) -> Sums {
+    let mut s = Sums::default();
+    for (i, e) in events.iter().enumerate() {
+        if !keep(e.at) {
+            continue;
+        }
+        let before = (i > 0).then(|| CaseSnapshot::rebuild(id, &events[..i]).expect("replay"));
+        let mut add = |m| s.add(m, 1);
+        match &e.change {
+            Move::Register(_) => add(Metric::Received),
+            Move::Accept { .. } | Move::Review { accept: true, .. } => add(Metric::Accepted),
+            Move::Sign => {
+                add(Metric::Signed);
+                if before.as_ref().and_then(|b| b.sign_by).is_none_or(|due| e.at <= due) {
+                    add(Metric::SignedOnTime);
+                }
+            }
+            Move::Return { .. } => add(Metric::Returned),
+            Move::ReportResult { outcome, .. } => {
+                add(Metric::Handled);
+                if before.as_ref().and_then(|b| b.handle_by).is_none_or(|due| e.at <= due) {
+                    add(Metric::HandledOnTime);
+                }
+                if *outcome == ResultKind::Resolved {
+                    add(Metric::Resolved);
+                }
+                if let Some(m) = e.effects.work_minutes {
+                    add(Metric::Timed);
+                    s.add(Metric::HandlingMinutes, m);
+                }
+            }
+            Move::RecordRevisit { satisfaction: Satisfaction::Satisfied | Satisfaction::Basic, .. } => {
+                add(Metric::Satisfied)
+            }
+            Move::RecordRevisit { satisfaction: Satisfaction::Unsatisfied, .. } => add(Metric::Unsatisfied),
+            Move::Close { .. } => {
+                add(Metric::Closed);
+                match e.effects.closed_level {
+                    Some(shiyu_domain::area::AreaLevel::Grid) => add(Metric::ClosedAtGrid),
+                    Some(shiyu_domain::area::AreaLevel::Community) => add(Metric::ClosedAtCommunity),
+                    Some(shiyu_domain::area::AreaLevel::Street) => add(Metric::ClosedAtStreet),
+                    _ => {}
+                }
+            }
+            Move::Escalate { .. } => add(Metric::Escalated),
+            _ => {}
+        }
+    }
+    s
+}
+
+#[test]
+fn every_figure_equals_a_naive_count_for_random_histories_subtrees_and_periods() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    for engine in engines() {
+        let app = rt.block_on(TestApp::spawn(engine));
+        let principals: Vec<Principal> = ACTORS.iter().map(|a| app.fx.users[a].principal()).collect();
+        let op2 = app.fx.users["operator2"].principal();
+        let grids = [app.fx.grid.clone(), app.fx.grid_b.clone(), app.fx.grid2.clone()];
+        let subtrees = [
+            app.fx.city.clone(),
+            app.fx.district.clone(),
+            app.fx.street.clone(),
+            app.fx.community.clone(),
+            app.fx.grid.clone(),
+            app.fx.grid_b.clone(),
+            app.fx.street2.clone(),
+            app.fx.grid2.clone(),
+        ];
+        let now = Utc::now();
+        let ids: std::cell::RefCell<Vec<CaseId>> = std::cell::RefCell::new(Vec::new());
+        let mut runner = TestRunner::new(Config { cases: 12, failure_persistence: None, ..Config::default() });
+        runner
+            .run(&(lives(), prop::collection::vec((0..8usize, 0..70u64, 0..40u64), 6)), |(lives, windows)| {
+                rt.block_on(async {
+                    for (g, days_ago, steps) in &lives {
+                        let mut t = now - Duration::days(*days_ago as i64) - Duration::hours(1);
+                        let area = grids[*g].clone();
+                        // The second street's cases are registered by its own operator and stay there.
+                        let registrar = if *g == 2 { &op2 } else { &principals[6] };
+                        let intake = Intake {
+                            ledger: Ledger::Complaint,
+                            category: CategoryCode::parse(&app.fx.category).expect("category"),
+                            channel: Channel::Web,
+                            urgency: Urgency::Normal,
+                            title: "统计性质".into(),
+                            text: "统计性质测试".into(),
+                            area,
+                            location: None,
+                            off_grid: false,
+                            reporter: if *g == 2 {
+                                Reporter::Anonymous
+                            } else {
+                                Reporter::Account { user: principals[6].user_id }
+                            },
+                            attachments: vec![],
+                        };
+                        let case = app.store.register_case(registrar, intake, None, t).await.expect("register");
+                        ids.borrow_mut().push(case.id);
+                        for (pick, hours, x) in steps {
+                            t += Duration::hours(i64::from(*hours));
+                            if t >= now {
+                                break;
+                            }
+                            let before = app
+                                .store
+                                .case_record(&Scope::Subtree(app.fx.city.clone()), case.id)
+                                .await
+                                .expect("read");
+                            let sat = [
+                                Satisfaction::Satisfied,
+                                Satisfaction::Basic,
+                                Satisfaction::Unsatisfied,
+                                Satisfaction::Unreachable,
+                            ][usize::from(*x)];
+                            let outcome = [ResultKind::Resolved, ResultKind::Explained, ResultKind::NotYetPossible]
+                                [usize::from(*x % 3)];
+                            let mut all = moves(&app, (*hours % 9) + 1, sat, SupervisionLevel::Centre, outcome);
+                            let legal: Vec<usize> = (0..all.len())
+                                .filter(|i| shiyu_domain::case::machine::target_state(&before.case, &all[*i]).is_some())
+                                .filter(|i| {
+                                    !matches!(all[*i], Move::NotAccept { .. } | Move::Review { accept: false, .. })
+                                })
+                                .collect();
+                            let Some(&index) = legal.get(pick % legal.len().max(1)) else { break };
+                            let mv = all.swap_remove(index);
+                            let _ = app.store.apply_move(&principals[USUAL[index]], case.id, mv, t).await;
+                        }
+                    }
+                    // Random subtrees and periods: the counters' sums, through every figure, equal
+                    // the naive count of the raw events.
+                    let admin = app.fx.users["admin"].principal();
+                    let mut histories = Vec::new();
+                    let all_ids = ids.borrow().clone();
+                    for id in &all_ids {
+                        let events = app.store.case_history(&admin.scope(), *id).await.expect("history");
+                        let area = app.store.case_record(&admin.scope(), *id).await.expect("row").case.area;
+                        histories.push((*id, area, events));
+                    }
+                    for (which, ago, len) in windows {
+                        let root = &subtrees[which];
+                        let to = local_date(now) - Days::new(ago.min(69));
+                        let from = to - Days::new(len);
+                        let mut expected = Sums::default();
+                        for (id, area, events) in &histories {
+                            if !area.is_within(root) {
+                                continue;
+                            }
+                            let part = naive(events, *id, |at| (from..=to).contains(&local_date(at)));
+                            for (m, n) in part.0 {
+                                expected.add(m, n);
+                            }
+                        }
+                        let f = StatFilter {
+                            area: root.clone(),
+                            from,
+                            to,
+                            ledger: None,
+                            category: None,
+                            channel: None,
+                            org: None,
+                        };
+                        let got = app.store.case_sums(&f).await.expect("sums");
+                        for fig in Figure::ALL {
+                            prop_assert_eq!(
+                                fig.of(&got),
+                                fig.of(&expected),
+                                "{:?} under {} for {}..{}",
+                                fig,
+                                root,
+                                from,
+                                to
+                            );
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .expect("every figure equals the naive count");
+    }
+}
