@@ -5,7 +5,7 @@
 //! typeset as PDF, so the three never disagree.
 
 use chrono::{Days, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use shiyu_domain::stats::Metric;
 use shiyu_domain::stats::disputes::DisputeMetric;
 use shiyu_domain::stats::figures::{Figure, Sums, Value};
@@ -19,7 +19,7 @@ use crate::state::AppState;
 use crate::web::names::Names;
 
 /// One figure across the three periods.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FigureLine {
     /// Name.
     pub label: String,
@@ -36,7 +36,7 @@ pub struct FigureLine {
 }
 
 /// A ranked line (category or area).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Ranked {
     /// Name.
     pub name: String,
@@ -55,7 +55,7 @@ pub struct Ranked {
 }
 
 /// A report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     /// Title, e.g. 示范市2026年11月社会治理工作月报.
     pub title: String,
@@ -372,4 +372,43 @@ impl Report {
             notes: self.definitions.clone(),
         }
     }
+}
+
+/// Makes and keeps the reports of every period that has ended (the last week, month, quarter and
+/// year) for the city and each district, once. Returns how many were made.
+pub async fn generate_due(state: &AppState, today: chrono::NaiveDate) -> Result<usize, ApiError> {
+    use shiyu_domain::area::AreaLevel;
+    use shiyu_domain::stats::period::ReportKind;
+    let areas: Vec<shiyu_domain::area::AreaCode> = state
+        .store
+        .all_areas()
+        .await?
+        .into_iter()
+        .filter(|a| matches!(a.level, AreaLevel::City | AreaLevel::District))
+        .map(|a| a.code)
+        .collect();
+    let mut made = 0;
+    for kind in ReportKind::ALL {
+        let period = ReportPeriod::containing(*kind, today).previous();
+        for area in &areas {
+            if state.store.report_exists(area, period).await? {
+                continue;
+            }
+            let f = StatFilter {
+                area: area.clone(),
+                from: period.from,
+                to: period.to,
+                ledger: None,
+                category: None,
+                channel: None,
+                org: None,
+            };
+            let r = build(state, Lang::Zh, &f, period).await?;
+            let body = serde_json::to_string(&r).map_err(|e| ApiError::Internal(e.to_string()))?;
+            if state.store.save_report(area, period, &r.title, &body, Utc::now()).await? {
+                made += 1;
+            }
+        }
+    }
+    Ok(made)
 }

@@ -25,6 +25,8 @@ pub struct HttpConfig {
     /// The tiles' coordinate system: `wgs84` (OpenStreetMap-style) or `gcj02` (most Chinese tile
     /// servers); points are shifted for display only.
     pub tile_crs: String,
+    /// Make the periodic reports when periods end (on by default; off in tests that time things).
+    pub report_schedule: bool,
 }
 
 impl HttpConfig {
@@ -39,6 +41,7 @@ impl HttpConfig {
             login_replenish_seconds: 6,
             tile_url: None,
             tile_crs: "wgs84".to_owned(),
+            report_schedule: true,
         }
     }
 }

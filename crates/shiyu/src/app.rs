@@ -76,11 +76,28 @@ pub async fn start(
     };
     let state =
         AppState { store: store.clone(), cfg: std::sync::Arc::new(cfg), places: std::sync::Arc::new(places), fonts };
+    if state.cfg.report_schedule {
+        tokio::spawn(report_schedule(state.clone()));
+    }
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let handle = tokio::spawn(shiyu_http::serve(listener, state, async move {
         let _ = rx.await;
     }));
     Ok(Running { addr, store, shutdown: tx, handle })
+}
+
+/// Makes the reports of periods that have ended, at start and then every hour.
+async fn report_schedule(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let today = shiyu_domain::time::local_date(chrono::Utc::now());
+        match shiyu_http::reports::generate_due(&state, today).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(reports = n, "periodic reports made"),
+            Err(e) => tracing::warn!("periodic reports: {e}"),
+        }
+    }
 }
 
 /// The grid and camera indexes, built from the store.

@@ -21,6 +21,7 @@ pub mod disputes;
 pub mod map;
 pub use cases::{CaseFilter, CaseRecord, CaseSummary, ContactInput};
 pub mod error;
+pub mod reports;
 pub mod sessions;
 mod sql;
 pub mod stats;

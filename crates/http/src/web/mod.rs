@@ -68,6 +68,7 @@ pub fn routes() -> Router<AppState> {
         .route("/assessment/records", post(pages::assessment::add_record))
         .route("/assessment/plan", get(pages::assessment::plan_form).post(pages::assessment::plan_save))
         .route("/reports/view", get(pages::reports::view))
+        .route("/reports/saved/{id}", get(pages::reports::saved))
         .route("/disputes", get(pages::disputes::desk))
         .route("/disputes/screenings", get(pages::mediation::screenings).post(pages::mediation::record_screening))
         .route("/disputes/figures", get(pages::mediation::figures))

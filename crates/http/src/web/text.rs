@@ -317,6 +317,8 @@ texts! {
     board_alert_expected: "按历史预计", "expected from history";
     board_alert_limit: "控制上限", "control limit";
     rep_title: "统计报表", "Reports";
+    rep_saved: "已生成的定期报表", "Reports made so far";
+    rep_none: "暂无（每期结束后自动生成市级和各区县报表）", "None yet (the city's and each district's are made when a period ends)";
     rep_kind: "报表类型", "Kind";
     rep_start: "期初日期", "First day of the period";
     rep_start_hint: "留空为本期（本周、本月、本季度、本年）。", "Leave empty for the current period.";

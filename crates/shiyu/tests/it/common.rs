@@ -126,6 +126,8 @@ impl TestApp {
         let running = shiyu::app::start(store.clone(), dir.path().to_path_buf(), "127.0.0.1:0", |c| {
             c.login_burst = 1000;
             c.login_replenish_seconds = 1;
+            // Tests make reports when they mean to (`generate_due`), not in the background.
+            c.report_schedule = false;
             configure(c);
         })
         .await

@@ -369,3 +369,33 @@ async fn login(app: &TestApp, who: &str) -> (reqwest::Client, String) {
     let csrf = home.split("name=\"_csrf\" value=\"").nth(1).and_then(|r| r.split('"').next()).unwrap_or("").to_owned();
     (web, csrf)
 }
+
+#[tokio::test]
+async fn ended_periods_get_their_reports_made_once_and_kept() {
+    let app = TestApp::spawn(crate::common::Engine::Sqlite).await;
+    let resident = app.client("resident").await;
+    app.new_case(&resident, &app.fx.grid, "定期报表").await;
+    let state = shiyu_http::AppState {
+        store: app.store.clone(),
+        cfg: std::sync::Arc::new(shiyu_http::HttpConfig::new(app.dir.path())),
+        places: std::sync::Arc::new(shiyu::app::places(&app.store).await.expect("places")),
+        fonts: None,
+    };
+    let today = shiyu_domain::time::local_date(chrono::Utc::now());
+    // Four kinds of period for the city and its one district.
+    assert_eq!(shiyu_http::reports::generate_due(&state, today).await.expect("made"), 8);
+    assert_eq!(shiyu_http::reports::generate_due(&state, today).await.expect("again"), 0, "each is made once");
+    let op = app.client("district_operator").await;
+    let (_, page) = op.get("/reports").await;
+    let page = page.as_str().unwrap_or_default().to_owned();
+    let ids: Vec<String> =
+        page.split("href=\"/reports/saved/").skip(1).map(|r| r.split('"').next().unwrap_or("").to_owned()).collect();
+    assert_eq!(ids.len(), 4, "the district's four, not the city's: {ids:?}");
+    let (s, html) = op.get(&format!("/reports/saved/{}", ids[0])).await;
+    assert_eq!(s, 200);
+    assert!(html.as_str().unwrap_or_default().contains("东城区"));
+    assert!(op.bytes(&format!("/reports/saved/{}?format=xlsx", ids[0])).await.starts_with(b"PK"));
+    // Outside one's area, or a department's handler: not there.
+    assert_eq!(app.client("operator2").await.get(&format!("/reports/saved/{}", ids[0])).await.0, 404);
+    assert_eq!(app.client("handler").await.get(&format!("/reports/saved/{}", ids[0])).await.0, 404);
+}

@@ -34,7 +34,20 @@ pub struct ReportQuery {
     pub format: String,
 }
 
-/// The picker.
+/// A stored report's line.
+#[derive(Debug)]
+pub struct SavedLine {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Kind label.
+    pub kind: &'static str,
+    /// When made.
+    pub made: String,
+}
+
+/// The picker and the list of reports made so far.
 #[derive(Template)]
 #[template(path = "pages/reports.html")]
 pub struct PickPage {
@@ -46,10 +59,16 @@ pub struct PickPage {
     pub kinds: Vec<(Opt, String)>,
     /// Area.
     pub area: String,
+    /// Reports made by the scheduler, newest first.
+    pub saved: Vec<SavedLine>,
 }
 
 /// `GET /reports`.
-pub async fn pick(auth: Auth, Query(q): Query<ReportQuery>) -> Result<Response, ApiError> {
+pub async fn pick(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, ApiError> {
     let f = filter_of(&auth, &FiguresQuery { area: q.area.clone(), ..FiguresQuery::default() })?;
     let lang = auth.lang;
     let today = local_date(Utc::now());
@@ -60,7 +79,30 @@ pub async fn pick(auth: Auth, Query(q): Query<ReportQuery>) -> Result<Response, 
             (Opt::new(k.as_str(), lang.pick(k.label_zh(), k.label_en()), "monthly"), p.from.to_string())
         })
         .collect();
-    render(&PickPage { chrome: Chrome::for_user(&auth, "/reports"), t: text(lang), kinds, area: f.area.to_string() })
+    // Stored reports are area-wide: only area-bound people see them.
+    let saved = if f.org.is_none() {
+        state
+            .store
+            .reports_under(&f.area, 200)
+            .await?
+            .into_iter()
+            .map(|r| SavedLine {
+                id: r.id,
+                title: r.title,
+                kind: lang.pick(r.period.kind.label_zh(), r.period.kind.label_en()),
+                made: shiyu_domain::time::show(r.generated_at),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    render(&PickPage {
+        chrome: Chrome::for_user(&auth, "/reports"),
+        t: text(lang),
+        kinds,
+        area: f.area.to_string(),
+        saved,
+    })
 }
 
 /// The report page.
@@ -94,9 +136,32 @@ pub async fn view(
     };
     let f = filter_of(&auth, &FiguresQuery { area: q.area.clone(), ..FiguresQuery::default() })?;
     let r = build(&state, lang, &f, period).await?;
+    let query = format!("kind={}&start={}&area={}", kind.as_str(), period.from, r.area);
+    respond(&state, &auth, r, &q.format, &format!("/reports/view?{query}"))
+}
+
+/// `GET /reports/saved/{id}[?format=xlsx|pdf]`: a stored report as it was made.
+pub async fn saved(
+    State(state): State<AppState>,
+    auth: Auth,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, ApiError> {
+    let scope = shiyu_domain::stats::access::figure_scope(&auth.principal).ok_or(ApiError::Forbidden)?;
+    let (meta, body) = state.store.report(&id).await?;
+    if scope.org().is_some() || !meta.area.is_within(scope.root()) {
+        return Err(ApiError::NotFound("report".into()));
+    }
+    let r: Report = serde_json::from_str(&body).map_err(|_| ApiError::Internal("stored report unreadable".into()))?;
+    respond(&state, &auth, r, &q.format, &format!("/reports/saved/{id}?x=1"))
+}
+
+fn respond(state: &AppState, auth: &Auth, r: Report, format: &str, self_href: &str) -> Result<Response, ApiError> {
+    let lang = auth.lang;
+    let (kind, period) = (r.period.kind, r.period);
     let file =
         |ext: &str| format!("attachment; filename=\"report-{}-{}-{}.{ext}\"", r.area, kind.as_str(), period.from);
-    match q.format.as_str() {
+    match format {
         "" | "html" => {
             let days = serde_json::json!({
                 "days": r.days.iter().map(|d| d.0.clone()).collect::<Vec<_>>(),
@@ -104,8 +169,13 @@ pub async fn view(
                 "label": text(lang).board_received,
             })
             .to_string();
-            let query = format!("kind={}&start={}&area={}", kind.as_str(), period.from, r.area);
-            render(&ReportPage { chrome: Chrome::for_user(&auth, "/reports"), t: text(lang), r, query, days })
+            render(&ReportPage {
+                chrome: Chrome::for_user(auth, "/reports"),
+                t: text(lang),
+                r,
+                query: self_href.to_owned(),
+                days,
+            })
         }
         "xlsx" => {
             let bytes = shiyu_tabular::report::write_report_xlsx(&r.sheets(lang))
