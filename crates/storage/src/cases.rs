@@ -238,7 +238,11 @@ impl Store {
         .await?
         .try_get("last")?;
         let number = CaseNumber::new(day, u32::try_from(serial).map_err(|_| StorageError::Corrupt("serial"))?);
-        let (snap, event) = register(id, number, intake, &self.ctx(actor, now))?;
+        let (snap, mut event) = register(id, number, intake, &self.ctx(actor, now))?;
+        let phone = contact.as_ref().map(|(_, p)| self.keyed_hash(p));
+        if self.repeats_earlier(tx, &snap, phone.as_deref(), now).await? {
+            event.effects.repeat = Some(true);
+        }
         let hash = shiyu_domain::case::event::link_hash(shiyu_domain::case::event::GENESIS, &event.to_json());
         sqlx::query(
             "INSERT INTO cases (city, id, number, state, ledger, category, channel, urgency, title, area_code, handling_area, \
@@ -286,6 +290,60 @@ impl Store {
         self.link_attachments(tx, city.as_str(), id, &attachments).await?;
         self.record_event(tx, None, &snap, &event, shiyu_domain::case::event::GENESIS, &hash).await?;
         Ok(snap)
+    }
+
+    /// Whether a new case repeats an earlier request of the 30 days before: the same reporting
+    /// account, the same contact phone, or the same grid about the same category.
+    async fn repeats_earlier(
+        &self,
+        tx: &mut sqlx::Transaction<'static, Any>,
+        snap: &CaseSnapshot,
+        phone_hash: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let since = ms(now - chrono::Duration::days(30));
+        let same_place = sqlx::query(
+            "SELECT 1 AS x FROM cases WHERE area_code = $1 AND category = $2 AND created_at >= $3 AND created_at <= $4 LIMIT 1",
+        )
+        .bind(snap.area.as_str())
+        .bind(snap.category.as_str())
+        .bind(since)
+        .bind(ms(now))
+        .fetch_optional(&mut **tx)
+        .await?
+        .is_some();
+        if same_place {
+            return Ok(true);
+        }
+        if let Some(user) = snap.reporter_user() {
+            let same_user = sqlx::query(
+                "SELECT 1 AS x FROM cases WHERE reporter_user = $1 AND created_at >= $2 AND created_at <= $3 LIMIT 1",
+            )
+            .bind(user.to_string())
+            .bind(since)
+            .bind(ms(now))
+            .fetch_optional(&mut **tx)
+            .await?
+            .is_some();
+            if same_user {
+                return Ok(true);
+            }
+        }
+        if let Some(h) = phone_hash {
+            let same_phone = sqlx::query(
+                "SELECT 1 AS x FROM case_contacts k JOIN cases c ON c.id = k.case_id WHERE k.phone_hash = $1 AND c.created_at >= $2 AND c.created_at <= $3 LIMIT 1",
+            )
+            .bind(h)
+            .bind(since)
+            .bind(ms(now))
+            .fetch_optional(&mut **tx)
+            .await?
+            .is_some();
+            if same_phone {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Makes a move on a case in one transaction and returns the case after it.

@@ -49,6 +49,10 @@ pub struct Effects {
     /// average handling time; recorded so a later calendar edit does not change history's figures.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub work_minutes: Option<i64>,
+    /// Set at registration when the same reporter, or the same place about the same matter, made
+    /// a request in the 30 days before (重复诉求); found by the store, recorded for the counters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat: Option<bool>,
 }
 
 /// One entry of a case's history.

@@ -95,11 +95,13 @@ pub enum Figure {
     Escalated,
     /// 办结: cases closed.
     Closed,
+    /// 重复诉求: registrations repeating an earlier request.
+    Repeated,
 }
 
 impl Figure {
     /// Every figure, in the order boards show them.
-    pub const ALL: [Figure; 13] = [
+    pub const ALL: [Figure; 14] = [
         Self::Received,
         Self::Accepted,
         Self::ResponseRate,
@@ -113,6 +115,7 @@ impl Figure {
         Self::Returned,
         Self::Escalated,
         Self::Closed,
+        Self::Repeated,
     ];
 
     /// The wire name.
@@ -131,6 +134,7 @@ impl Figure {
             Self::Returned => "returned",
             Self::Escalated => "escalated",
             Self::Closed => "closed",
+            Self::Repeated => "repeated",
         }
     }
 
@@ -150,6 +154,7 @@ impl Figure {
             Self::Returned => "退回",
             Self::Escalated => "提级",
             Self::Closed => "办结",
+            Self::Repeated => "重复诉求",
         }
     }
 
@@ -169,6 +174,7 @@ impl Figure {
             Self::Returned => "Returned",
             Self::Escalated => "Escalated",
             Self::Closed => "Closed",
+            Self::Repeated => "Repeat requests",
         }
     }
 
@@ -190,6 +196,9 @@ impl Figure {
             Self::Returned => "期内以“非本单位职责”退回的交办次数。",
             Self::Escalated => "期内提级到上一级中心办理的次数。",
             Self::Closed => "期内销号办结的件数。",
+            Self::Repeated => {
+                "期内登记的诉求中，同一反映人（账号或电话）或同一网格同一类别在登记前30日内已有诉求的件数。"
+            }
         }
     }
 
@@ -217,6 +226,9 @@ impl Figure {
             Self::Returned => "Dispatches returned as misrouted in the period.",
             Self::Escalated => "Escalations to the next centre up in the period.",
             Self::Closed => "Cases closed in the period.",
+            Self::Repeated => {
+                "Cases registered in the period whose reporter (account or phone), or whose grid and category, already had a request in the 30 days before."
+            }
         }
     }
 
@@ -240,6 +252,7 @@ impl Figure {
             Self::Returned => Value::Count(s.get(M::Returned)),
             Self::Escalated => Value::Count(s.get(M::Escalated)),
             Self::Closed => Value::Count(s.get(M::Closed)),
+            Self::Repeated => Value::Count(s.get(M::Repeated)),
         }
     }
 }

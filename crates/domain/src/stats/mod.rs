@@ -61,6 +61,8 @@ pub enum Metric {
     Timed,
     /// Working minutes from registration to result, summed (the numerator of the average).
     HandlingMinutes,
+    /// A registration that repeats an earlier request (same reporter, or same place and matter).
+    Repeated,
 }
 
 impl Metric {
@@ -89,11 +91,12 @@ impl Metric {
             Self::ClosedAtStreet => "closed_at_street",
             Self::Timed => "timed",
             Self::HandlingMinutes => "handling_minutes",
+            Self::Repeated => "repeated",
         }
     }
 
     /// Every metric.
-    pub const ALL: [Metric; 22] = [
+    pub const ALL: [Metric; 23] = [
         Self::Received,
         Self::Accepted,
         Self::NotAccepted,
@@ -116,6 +119,7 @@ impl Metric {
         Self::ClosedAtStreet,
         Self::Timed,
         Self::HandlingMinutes,
+        Self::Repeated,
     ];
 
     /// Parses the stored name.
@@ -129,7 +133,12 @@ pub fn deltas(before: Option<&CaseSnapshot>, event: &Event) -> Vec<Metric> {
     use Metric as M;
     let mut out = Vec::new();
     match &event.change {
-        Move::Register(_) => out.push(M::Received),
+        Move::Register(_) => {
+            out.push(M::Received);
+            if event.effects.repeat == Some(true) {
+                out.push(M::Repeated);
+            }
+        }
         Move::Accept { .. } | Move::Review { accept: true, .. } => out.push(M::Accepted),
         Move::NotAccept { .. } | Move::Review { accept: false, .. } => out.push(M::NotAccepted),
         Move::Merge { .. } => out.push(M::Merged),

@@ -292,6 +292,7 @@ texts! {
     board_ledger: "台账", "Ledger";
     board_definitions: "指标口径", "Definitions of the figures";
     nav_reports: "统计报表", "Reports";
+    case_repeat: "重复诉求", "Repeat request";
     nav_assessment: "考评", "Assessment";
     asm_title: "考评排名", "Assessment";
     asm_plan: "考评方案", "Assessment plan";

@@ -39,6 +39,7 @@ async fn figures_are_the_same_everywhere_and_scoped() {
         assert_eq!(figure(&all, "received"), 4);
         assert_eq!(figure(&all, "accepted"), 3);
         assert_eq!(figure(&all, "resolution_rate"), 1000, "one result, resolved");
+        assert_eq!(figure(&all, "repeated"), 2, "the resident's second and third in the same grid repeat the first");
         assert!(figure(&all, "average_handling_time").is_number(), "{all}");
         assert!(all["definitions"].as_array().is_some_and(|d| d.len() >= 10));
         // The district's children add up; the street sees its own three.
@@ -86,6 +87,13 @@ async fn figures_are_the_same_everywhere_and_scoped() {
             web.get(app.url(&format!("/board?area={area}"))).send().await.expect("board").text().await.expect("text");
         assert!(page.contains("data-testid=\"trend\""), "the grid's board has its chart");
         assert!(page.contains("<strong data-testid=\"live-open\">3</strong>"), "three open cases in the grid");
+        // The repeat is flagged on its case page, the first is not.
+        let repeat =
+            web.get(app.url(&format!("/cases/{}", ids[2]))).send().await.expect("case").text().await.expect("text");
+        assert!(repeat.contains("data-testid=\"repeat\""), "the third case is a repeat");
+        let first =
+            web.get(app.url(&format!("/cases/{}", ids[0]))).send().await.expect("case").text().await.expect("text");
+        assert!(!first.contains("data-testid=\"repeat\""));
         // The big screen shows the same.
         let screen = web
             .get(app.url(&format!("/board/screen?area={area}")))

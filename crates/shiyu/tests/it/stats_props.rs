@@ -28,7 +28,7 @@ fn lives() -> impl Strategy<Value = Vec<Life>> {
 }
 
 /// The naive count of one case's stored history by the written definitions.
-fn naive(events: &[shiyu_domain::case::Event], id: CaseId, keep: impl Fn(DateTime<Utc>) -> bool) -> Sums {
+fn naive(events: &[shiyu_domain::case::Event], id: CaseId, repeat: bool, keep: impl Fn(DateTime<Utc>) -> bool) -> Sums {
     let mut s = Sums::default();
     for (i, e) in events.iter().enumerate() {
         if !keep(e.at) {
@@ -37,7 +37,12 @@ fn naive(events: &[shiyu_domain::case::Event], id: CaseId, keep: impl Fn(DateTim
         let before = (i > 0).then(|| CaseSnapshot::rebuild(id, &events[..i]).expect("replay"));
         let mut add = |m| s.add(m, 1);
         match &e.change {
-            Move::Register(_) => add(Metric::Received),
+            Move::Register(_) => {
+                add(Metric::Received);
+                if repeat {
+                    add(Metric::Repeated);
+                }
+            }
             Move::Accept { .. } | Move::Review { accept: true, .. } => add(Metric::Accepted),
             Move::Sign => {
                 add(Metric::Signed);
@@ -160,23 +165,46 @@ fn every_figure_equals_a_naive_count_for_random_histories_subtrees_and_periods()
                     // Random subtrees and periods: the counters' sums, through every figure, equal
                     // the naive count of the raw events.
                     let admin = app.fx.users["admin"].principal();
-                    let mut histories = Vec::new();
+                    let mut histories: Vec<(
+                        CaseId,
+                        shiyu_domain::area::AreaCode,
+                        CategoryCode,
+                        Option<shiyu_domain::ids::UserId>,
+                        DateTime<Utc>,
+                        (Vec<shiyu_domain::case::Event>, bool),
+                    )> = Vec::new();
                     let all_ids = ids.borrow().clone();
                     for id in &all_ids {
                         let events = app.store.case_history(&admin.scope(), *id).await.expect("history");
-                        let area = app.store.case_record(&admin.scope(), *id).await.expect("row").case.area;
-                        histories.push((*id, area, events));
+                        let case = app.store.case_record(&admin.scope(), *id).await.expect("row").case;
+                        // A repeat, by the written definition: an earlier registration within 30
+                        // days from the same reporting account, or in the same grid and category.
+                        let within =
+                            |at: DateTime<Utc>| at >= case.created_at - Duration::days(30) && at <= case.created_at;
+                        let repeat = histories.iter().any(|(_, a, c, u, at, _)| {
+                            within(*at)
+                                && ((*a == case.area && *c == case.category)
+                                    || (u.is_some() && *u == case.reporter_user()))
+                        });
+                        histories.push((
+                            *id,
+                            case.area.clone(),
+                            case.category.clone(),
+                            case.reporter_user(),
+                            case.created_at,
+                            (events, repeat),
+                        ));
                     }
                     for (which, ago, len) in windows {
                         let root = &subtrees[which];
                         let to = local_date(now) - Days::new(ago.min(69));
                         let from = to - Days::new(len);
                         let mut expected = Sums::default();
-                        for (id, area, events) in &histories {
+                        for (id, area, _, _, _, (events, repeat)) in &histories {
                             if !area.is_within(root) {
                                 continue;
                             }
-                            let part = naive(events, *id, |at| (from..=to).contains(&local_date(at)));
+                            let part = naive(events, *id, *repeat, |at| (from..=to).contains(&local_date(at)));
                             for (m, n) in part.0 {
                                 expected.add(m, n);
                             }

@@ -151,6 +151,8 @@ pub struct CasePage {
     pub dispute: (String, String),
     /// The user may turn it into a dispute.
     pub may_dispute: bool,
+    /// Flagged at registration as repeating an earlier request.
+    pub repeat: bool,
     /// Id.
     pub id: String,
     /// Number.
@@ -577,6 +579,7 @@ async fn build(
         t,
         dispute: (dispute_id, dispute_number),
         may_dispute,
+        repeat: history.first().is_some_and(|e| e.effects.repeat == Some(true)),
         id: c.id.to_string(),
         number: c.number.to_string(),
         title: c.title.clone(),
