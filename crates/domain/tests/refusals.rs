@@ -45,10 +45,8 @@ fn every_state_every_move_every_role() {
         let cast = w.cast.all_for(snap.id);
         for kind in KINDS {
             for (mv, valid) in payloads(kind, snap) {
-                if valid {
-                    if let Some(t) = design_target(snap.state, &mv) {
-                        expected.insert((snap.state.as_str(), mv.name(), t.as_str()));
-                    }
+                if valid && let Some(t) = design_target(snap.state, &mv) {
+                    expected.insert((snap.state.as_str(), mv.name(), t.as_str()));
                 }
                 for p in &cast {
                     tried += 1;

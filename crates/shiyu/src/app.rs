@@ -25,7 +25,7 @@ pub fn load_or_create_secret(data_dir: &Path) -> anyhow::Result<Vec<u8>> {
 }
 
 fn hex_decode(s: &str) -> anyhow::Result<Vec<u8>> {
-    anyhow::ensure!(s.len() % 2 == 0 && !s.is_empty(), "odd length");
+    anyhow::ensure!(s.len().is_multiple_of(2) && !s.is_empty(), "odd length");
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).map_err(Into::into)).collect()
 }
 

@@ -147,10 +147,10 @@ impl Store {
             return Err(shiyu_domain::DomainError::invalid("name", "required").into());
         }
         let parent = code.parent();
-        if let Some(p) = &parent {
-            if self.area(p).await.is_err() {
-                return Err(shiyu_domain::DomainError::invalid("area_code", "parent_missing").into());
-            }
+        if let Some(p) = &parent
+            && self.area(p).await.is_err()
+        {
+            return Err(shiyu_domain::DomainError::invalid("area_code", "parent_missing").into());
         }
         let mut w = self.begin_write().await?;
         sqlx::query("INSERT INTO areas (city, code, parent_code, level, name, polygon, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")

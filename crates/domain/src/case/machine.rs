@@ -318,10 +318,11 @@ pub fn decide(case: &CaseSnapshot, mv: Move, ctx: &Ctx<'_>) -> Result<Event, Dom
         return Err(DomainError::IllegalMove { action: mv.name(), state: case.state.as_str() });
     }
     rules_allow(case, &mv, ctx.rules)?;
-    if let Move::Supervise { level, .. } = &mv {
-        if ctx.actor.role == Role::Operator && *level != SupervisionLevel::Centre {
-            return Err(DomainError::Forbidden { role: ctx.actor.role.as_str(), action: "supervise" });
-        }
+    if let Move::Supervise { level, .. } = &mv
+        && ctx.actor.role == Role::Operator
+        && *level != SupervisionLevel::Centre
+    {
+        return Err(DomainError::Forbidden { role: ctx.actor.role.as_str(), action: "supervise" });
     }
     let limits = ctx.policy.lookup(case.ledger, case.category.as_str(), case.urgency);
     let cal = ctx.calendar;
@@ -332,10 +333,10 @@ pub fn decide(case: &CaseSnapshot, mv: Move, ctx: &Ctx<'_>) -> Result<Event, Dom
         Move::Dispatch { .. } => {
             // The centre that dispatches owns the case from now on: a grid finding sent to a
             // department by the street is the street's, and is counted as closed there.
-            if let Scope::Subtree(root) = ctx.actor.scope() {
-                if root.level() < case.handling_area.level() {
-                    fx.handling_area = Some(root);
-                }
+            if let Scope::Subtree(root) = ctx.actor.scope()
+                && root.level() < case.handling_area.level()
+            {
+                fx.handling_area = Some(root);
             }
             fx.sign_by = Some(cal.add(now, limits.sign));
             fx.handle_by = Some(cal.add(now, limits.handle));

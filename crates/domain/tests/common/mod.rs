@@ -669,7 +669,6 @@ pub fn samples(w: &World) -> Vec<Sample> {
     push("registered_by_grid", &g);
     g.ok(w, &c.op_s1, tick(), accept());
     push("accepted_grid_finding", &g);
-    drop(push);
     out
 }
 
@@ -847,10 +846,10 @@ pub fn make_move(kind: &str, s: &StepSeed, snap: &CaseSnapshot) -> Move {
                     co.push(*o);
                 }
             }
-            if seed % 13 == 0 {
-                if let Some(first) = co.first().copied() {
-                    co.push(first);
-                }
+            if seed % 13 == 0
+                && let Some(first) = co.first().copied()
+            {
+                co.push(first);
             }
             Move::Dispatch { lead, co, note: text("交办") }
         }
@@ -894,7 +893,9 @@ pub fn start(sc: &Scenario) -> (World, DateTime<Utc>, Result<Life, DomainError>)
     let leaves = [G1, G2, G_C2, C2, M1, G_S2];
     let area = leaves[usize::from(sc.area) % leaves.len()];
     let (reporter, channel) = match (who.role, sc.reporter % 3) {
-        (Role::Resident, _) => (reporter_of(&who), if sc.reporter % 2 == 0 { Channel::Web } else { Channel::Mobile }),
+        (Role::Resident, _) => {
+            (reporter_of(&who), if sc.reporter.is_multiple_of(2) { Channel::Web } else { Channel::Mobile })
+        }
         (Role::GridWorker, _) => (reporter_of(&who), Channel::GridWorker),
         (_, 0) => (Reporter::Anonymous, Channel::Hotline),
         (_, 1) => (Reporter::Contact, Channel::WalkIn),
@@ -934,7 +935,7 @@ pub fn pick_move(s: &StepSeed, snap: &CaseSnapshot) -> (&'static str, Move) {
         _ => {
             let k = useful[n % useful.len()];
             let rest: Vec<&str> = useful.iter().copied().filter(|k| !ends(k)).collect();
-            if ends(k) && s.payload % 4 != 0 && !rest.is_empty() { rest[n % rest.len()] } else { k }
+            if ends(k) && !s.payload.is_multiple_of(4) && !rest.is_empty() { rest[n % rest.len()] } else { k }
         }
     };
     (kind, make_move(kind, s, snap))

@@ -260,10 +260,10 @@ pub async fn create_user(
         (_, Some(a), _) => Binding::Area { area: AreaCode::parse(a)? },
         (_, None, _) => return Err(ApiError::invalid("area_code", "required")),
     };
-    if let Binding::Area { area } | Binding::Org { area, .. } = &binding {
-        if !auth.scope().covers_area(area) {
-            return Err(ApiError::Rule("out_of_scope".into()));
-        }
+    if let Binding::Area { area } | Binding::Org { area, .. } = &binding
+        && !auth.scope().covers_area(area)
+    {
+        return Err(ApiError::Rule("out_of_scope".into()));
     }
     let hash = password::hash(&b.password)?;
     let user = state.store.create_user(&b.username, &b.name, role, binding, &hash, chrono::Utc::now()).await?;

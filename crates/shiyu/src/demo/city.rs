@@ -223,13 +223,13 @@ impl World {
         if dept.is_utility() || handling.level() == AreaLevel::City {
             return self.city_depts.get(&dept).copied();
         }
-        if handling.level() >= AreaLevel::Street {
-            if let Some(s) = self.street_of(area) {
-                match dept {
-                    Dept::Police => return Some(s.police),
-                    Dept::Justice => return Some(s.justice),
-                    _ => {}
-                }
+        if handling.level() >= AreaLevel::Street
+            && let Some(s) = self.street_of(area)
+        {
+            match dept {
+                Dept::Police => return Some(s.police),
+                Dept::Justice => return Some(s.justice),
+                _ => {}
             }
         }
         self.district_of(area).and_then(|d| d.depts.get(&dept).copied()).or_else(|| self.city_depts.get(&dept).copied())

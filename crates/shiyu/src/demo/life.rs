@@ -783,14 +783,14 @@ impl<'w> Sim<'_, 'w> {
             let co = self.co_orgs(lead);
             self.dispatch(lead, co)?;
             if self.stop(S::Dispatched) {
-                if f.overdue {
-                    if let Some(due) = self.snap.sign_by {
-                        let m = self.minutes(30, 600);
-                        let at = self.p.clock.add_work(due, m);
-                        let note = pick(&mut self.rng, URGE_NOTES);
-                        let op = self.op();
-                        self.act_at(op, Move::Urge { note }, at)?;
-                    }
+                if f.overdue
+                    && let Some(due) = self.snap.sign_by
+                {
+                    let m = self.minutes(30, 600);
+                    let at = self.p.clock.add_work(due, m);
+                    let note = pick(&mut self.rng, URGE_NOTES);
+                    let op = self.op();
+                    self.act_at(op, Move::Urge { note }, at)?;
                 }
                 return Ok(());
             }
@@ -833,24 +833,24 @@ impl<'w> Sim<'_, 'w> {
             };
             self.act(decider, Move::DecideExtension { grant, note: note.to_owned() }, 30, 600)?;
         }
-        if f.overdue {
-            if let Some(due) = self.snap.handle_by {
-                let m = self.minutes(30, 900);
-                let at = self.p.clock.add_work(due, m);
-                let note = pick(&mut self.rng, URGE_NOTES);
-                let op = self.op();
-                self.act_at(op, Move::Urge { note }, at)?;
-                if f.supervise {
-                    let x: f64 = self.rng.random();
-                    let (who, level, note) = if x < 0.55 {
-                        (self.op(), SupervisionLevel::Centre, "超期未办结，列入中心督办。")
-                    } else if x < 0.9 {
-                        (self.leader(), SupervisionLevel::Leader, "超期未办结，列入领导督办。")
-                    } else {
-                        (&self.p.world.city_leader, SupervisionLevel::TopLeader, "重大民生事项，主要领导督办。")
-                    };
-                    self.act(who, Move::Supervise { level, note: note.to_owned() }, 60, 1500)?;
-                }
+        if f.overdue
+            && let Some(due) = self.snap.handle_by
+        {
+            let m = self.minutes(30, 900);
+            let at = self.p.clock.add_work(due, m);
+            let note = pick(&mut self.rng, URGE_NOTES);
+            let op = self.op();
+            self.act_at(op, Move::Urge { note }, at)?;
+            if f.supervise {
+                let x: f64 = self.rng.random();
+                let (who, level, note) = if x < 0.55 {
+                    (self.op(), SupervisionLevel::Centre, "超期未办结，列入中心督办。")
+                } else if x < 0.9 {
+                    (self.leader(), SupervisionLevel::Leader, "超期未办结，列入领导督办。")
+                } else {
+                    (&self.p.world.city_leader, SupervisionLevel::TopLeader, "重大民生事项，主要领导督办。")
+                };
+                self.act(who, Move::Supervise { level, note: note.to_owned() }, 60, 1500)?;
             }
         }
         if self.stop(S::InProgress) && !f.redo {

@@ -47,14 +47,12 @@ impl Mixer<'_> {
     }
 
     fn grid_for(&mut self, origin: Origin) -> usize {
-        if let Origin::Resident(i) = origin {
-            if let Some((_, home)) = self.world.residents.get(i) {
-                if self.rng.random_bool(0.8) {
-                    if let Some(g) = self.world.communities[*home].grids.choose(self.rng) {
-                        return *g;
-                    }
-                }
-            }
+        if let Origin::Resident(i) = origin
+            && let Some((_, home)) = self.world.residents.get(i)
+            && self.rng.random_bool(0.8)
+            && let Some(g) = self.world.communities[*home].grids.choose(self.rng)
+        {
+            return *g;
         }
         self.rng.random_range(0..self.world.grids.len())
     }

@@ -25,12 +25,12 @@ pub(crate) fn moves(
     let s = || "理由".to_owned();
     vec![
         Move::RequestReview { note: s() },
-        Move::Review { accept: days % 2 == 0, instruction: s() },
+        Move::Review { accept: days.is_multiple_of(2), instruction: s() },
         Move::Accept { note: s() },
         Move::NotAccept { reason: s() },
         Move::Dispatch {
             lead: app.fx.dept.id,
-            co: if days % 3 == 0 { vec![app.fx.dept2.id] } else { vec![] },
+            co: if days.is_multiple_of(3) { vec![app.fx.dept2.id] } else { vec![] },
             note: s(),
         },
         Move::Dispatch { lead: app.fx.dept2.id, co: vec![], note: s() },

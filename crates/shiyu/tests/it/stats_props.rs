@@ -20,6 +20,17 @@ use shiyu_storage::stats::StatFilter;
 use crate::common::{TestApp, engines};
 use crate::history::{ACTORS, USUAL, moves};
 
+/// A stored case as the naive count sees it: id, place, category, reporting account, registered
+/// at, and its events with whether it repeats an earlier request.
+type Stored = (
+    CaseId,
+    shiyu_domain::area::AreaCode,
+    CategoryCode,
+    Option<shiyu_domain::ids::UserId>,
+    DateTime<Utc>,
+    (Vec<shiyu_domain::case::Event>, bool),
+);
+
 /// One random life: grid pick, days ago it started, hours between moves, and the move picks.
 type Life = (usize, u64, Vec<(usize, u32, u8)>);
 
@@ -165,14 +176,7 @@ fn every_figure_equals_a_naive_count_for_random_histories_subtrees_and_periods()
                     // Random subtrees and periods: the counters' sums, through every figure, equal
                     // the naive count of the raw events.
                     let admin = app.fx.users["admin"].principal();
-                    let mut histories: Vec<(
-                        CaseId,
-                        shiyu_domain::area::AreaCode,
-                        CategoryCode,
-                        Option<shiyu_domain::ids::UserId>,
-                        DateTime<Utc>,
-                        (Vec<shiyu_domain::case::Event>, bool),
-                    )> = Vec::new();
+                    let mut histories: Vec<Stored> = Vec::new();
                     let all_ids = ids.borrow().clone();
                     for id in &all_ids {
                         let events = app.store.case_history(&admin.scope(), *id).await.expect("history");
