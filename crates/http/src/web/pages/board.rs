@@ -1,7 +1,8 @@
 //! `GET /board`: the centre's board for an area (default: the user's) — this day's, week's and
 //! month's figures, the live open, overdue and supervised counts, the month's figures by child
 //! area (drill down to a grid) and by ledger, a 30-day trend chart, and every figure's definition.
-//! Every number comes from `api::stats::figures_of`, the same call the API and exports make.
+//! Every number comes from the store's counter sums turned into figures by `api::stats::values`, the same
+//! definitions the API and exports use; the board's independent queries run at once.
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -9,12 +10,13 @@ use axum::response::Response;
 use chrono::{Datelike, Days, Utc};
 use shiyu_domain::case::{CaseState, Ledger};
 use shiyu_domain::scope::Scope;
+use shiyu_domain::stats::Metric;
 use shiyu_domain::stats::access::figure_scope;
 use shiyu_domain::time::local_date;
 use shiyu_storage::CaseFilter;
 use shiyu_storage::stats::{GroupBy, StatFilter};
 
-use crate::api::stats::{Definition, FigureValue, FiguresQuery, definitions, figures_of, filter_of};
+use crate::api::stats::{Definition, FigureValue, FiguresQuery, definitions, filter_of, values};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -144,70 +146,79 @@ async fn board_page(state: &AppState, auth: &Auth, q: &FiguresQuery) -> Result<B
         filter_of(&auth, &FiguresQuery { from: String::new(), to: String::new(), by: String::new(), ..q.clone() })?;
     let today = local_date(Utc::now());
     let week_start = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
-    let mut periods = Vec::new();
-    for (label, from) in [(t.board_today, today), (t.board_week, week_start), (t.board_month, month.from)] {
-        let f = StatFilter { from, to: today, ..month.clone() };
-        let v = figures_of(&state, lang, &f, None).await?;
-        periods.push(Period {
-            label,
-            figures: pick(v.total, &["received", "closed", "on_time_rate", "satisfaction_rate"]),
-        });
-    }
+    // Every counter query of the board at once: they are independent reads.
+    let store = &state.store;
+    let f_today = StatFilter { from: today, to: today, ..month.clone() };
+    let f_week = StatFilter { from: week_start, to: today, ..month.clone() };
+    let trend_filter = StatFilter { from: today - Days::new(29), to: today, ..month.clone() };
+    let (s_today, s_week, s_month, by_child, by_ledger, by_day, weekly) = tokio::try_join!(
+        store.case_sums(&f_today),
+        store.case_sums(&f_week),
+        store.case_sums(&month),
+        store.case_sums_by(&month, GroupBy::ChildArea),
+        store.case_sums_by(&month, GroupBy::Ledger),
+        store.case_sums_by(&trend_filter, GroupBy::Day),
+        async {
+            // Alerts are area-wide: not for a department's handler.
+            if month.org.is_none() {
+                store.weekly_received(&month.area, week_start, 9).await.map(Some)
+            } else {
+                Ok(None)
+            }
+        },
+    )?;
+    let headline = ["received", "closed", "on_time_rate", "satisfaction_rate"];
+    let periods = vec![
+        Period { label: t.board_today, figures: pick(values(lang, &s_today), &headline) },
+        Period { label: t.board_week, figures: pick(values(lang, &s_week), &headline) },
+        Period { label: t.board_month, figures: pick(values(lang, &s_month), &headline) },
+    ];
     // Live counts: the user's scope narrowed to the area.
     let scope = match figure_scope(&auth.principal) {
         Some(s) if s.org().is_none() => Scope::Subtree(month.area.clone()),
         _ => auth.scope(),
     };
     let open_states = CaseState::ALL.iter().filter(|s| s.is_open()).copied().collect::<Vec<_>>();
-    let open = state.store.state_counts(&scope).await?.iter().filter(|(s, _)| s.is_open()).map(|(_, n)| n).sum();
     let count = |f: CaseFilter| {
         let scope = scope.clone();
-        let store = state.store.clone();
         async move { store.list_cases(&scope, &CaseFilter { limit: Some(1), ..f }).await.map(|(_, n)| n) }
     };
-    let overdue =
-        count(CaseFilter { due_before: Some(Utc::now()), states: open_states.clone(), ..CaseFilter::default() })
-            .await?;
-    let supervised = count(CaseFilter { supervised: true, states: open_states, ..CaseFilter::default() }).await?;
+    let (states, overdue, supervised) = tokio::try_join!(
+        store.state_counts(&scope),
+        count(CaseFilter { due_before: Some(Utc::now()), states: open_states.clone(), ..CaseFilter::default() }),
+        count(CaseFilter { supervised: true, states: open_states, ..CaseFilter::default() }),
+    )?;
+    let open = states.iter().filter(|(s, _)| s.is_open()).map(|(_, n)| n).sum();
 
     let mut names = Names::new(&state.store, lang);
-    let by_child = figures_of(&state, lang, &month, Some(GroupBy::ChildArea)).await?;
     let mut children = Vec::new();
-    for g in by_child.groups {
+    for (key, sums) in by_child {
         children.push(Row {
-            name: names.area(&g.key).await,
-            href: format!("/board?area={}", g.key),
-            figures: pick(g.figures, &TABLE),
+            name: names.area(&key).await,
+            href: format!("/board?area={key}"),
+            figures: pick(values(lang, &sums), &TABLE),
         });
     }
-    let by_ledger = figures_of(&state, lang, &month, Some(GroupBy::Ledger)).await?;
     let ledgers = by_ledger
-        .groups
         .into_iter()
-        .map(|g| Row {
-            name: Ledger::parse(&g.key).map_or(g.key.clone(), |l| lang.pick(l.label_zh(), l.label_en()).to_owned()),
+        .map(|(key, sums)| Row {
+            name: Ledger::parse(&key).map_or(key.clone(), |l| lang.pick(l.label_zh(), l.label_en()).to_owned()),
             href: String::new(),
-            figures: pick(g.figures, &TABLE),
+            figures: pick(values(lang, &sums), &TABLE),
         })
         .collect();
-    let trend_filter = StatFilter { from: today - Days::new(29), to: today, ..month.clone() };
-    let days = figures_of(&state, lang, &trend_filter, Some(GroupBy::Day)).await?;
-    let series = |name: &str| -> Vec<i64> {
+    let series = |metric: Metric| -> Vec<i64> {
         (0..30u64)
             .map(|i| {
                 let d = (today - Days::new(29 - i)).to_string();
-                days.groups
-                    .iter()
-                    .find(|g| g.key == d)
-                    .and_then(|g| g.figures.iter().find(|f| f.figure == name).and_then(|f| f.value))
-                    .unwrap_or(0)
+                by_day.iter().find(|(k, _)| *k == d).map_or(0, |(_, s)| s.get(metric))
             })
             .collect()
     };
     let trend = serde_json::json!({
         "days": (0..30u64).map(|i| (today - Days::new(29 - i)).format("%m-%d").to_string()).collect::<Vec<_>>(),
-        "received": series("received"),
-        "closed": series("closed"),
+        "received": series(Metric::Received),
+        "closed": series(Metric::Closed),
         "labels": [t.board_received, t.board_closed],
     })
     .to_string();
@@ -222,7 +233,7 @@ async fn board_page(state: &AppState, auth: &Auth, q: &FiguresQuery) -> Result<B
             .into_iter()
             .map(|c| (c.code.as_str().to_owned(), lang.pick(&c.name_zh, &c.name_en).to_owned()))
             .collect();
-        for ((area, category), (weeks, year_ago)) in state.store.weekly_received(&month.area, week_start, 9).await? {
+        for ((area, category), (weeks, year_ago)) in weekly.unwrap_or_default() {
             let series = shiyu_domain::stats::alerts::Series { weeks, year_ago: Some(year_ago) };
             let Some(j) = shiyu_domain::stats::alerts::judge(&series, &rules) else { continue };
             if j.alert {
