@@ -59,3 +59,18 @@ pub struct AppState {
     /// none (PDFs are then refused with a message naming the packages to install).
     pub fonts: Option<shiyu_docs::Fonts>,
 }
+
+impl AppState {
+    /// The Chinese font for PDFs, or a refusal that names the packages to install.
+    pub fn pdf_fonts(&self, lang: crate::i18n::Lang) -> Result<&shiyu_docs::Fonts, crate::error::ApiError> {
+        self.fonts.as_ref().ok_or_else(|| {
+            crate::error::ApiError::Unavailable(
+                lang.pick(
+                    "服务器未安装中文字体，无法生成 PDF（请安装 fonts-noto-cjk 或 fonts-wqy-microhei），可使用网页、Word 或 Excel 版。",
+                    "No Chinese font is installed, so no PDF (install fonts-noto-cjk or fonts-wqy-microhei); use the web page, Word or Excel version.",
+                )
+                .to_owned(),
+            )
+        })
+    }
+}

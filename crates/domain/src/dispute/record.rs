@@ -67,15 +67,7 @@ impl Fen {
 
     /// Yuan with two decimals and thousands separators, e.g. `12,000.50`.
     pub fn yuan(self) -> String {
-        let whole = (self.0 / 100).to_string();
-        let mut grouped = String::new();
-        for (i, c) in whole.chars().enumerate() {
-            if i > 0 && (whole.len() - i).is_multiple_of(3) {
-                grouped.push(',');
-            }
-            grouped.push(c);
-        }
-        format!("{grouped}.{:02}", self.0 % 100)
+        format!("{}.{:02}", crate::stats::figures::thousands(self.0 / 100), self.0 % 100)
     }
 }
 
@@ -132,7 +124,8 @@ pub struct CheckedParty {
     pub phone: Option<String>,
 }
 
-fn text(field: &'static str, value: &str, max: usize) -> Result<String, DomainError> {
+/// A required text field, trimmed: refused when empty or longer than `max` characters.
+pub fn required_text(field: &'static str, value: &str, max: usize) -> Result<String, DomainError> {
     let t = value.trim();
     if t.is_empty() {
         Err(DomainError::invalid(field, "required"))
@@ -146,14 +139,14 @@ fn text(field: &'static str, value: &str, max: usize) -> Result<String, DomainEr
 fn optional(field: &'static str, value: Option<&str>, max: usize) -> Result<Option<String>, DomainError> {
     match value.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(v) => text(field, v, max).map(Some),
+        Some(v) => required_text(field, v, max).map(Some),
     }
 }
 
 impl NewParty {
     /// Checks the party: a name, an identifier valid for its kind, sensible lengths.
     pub fn check(&self, today: NaiveDate) -> Result<CheckedParty, DomainError> {
-        let name = text("party_name", &self.name, 100)?;
+        let name = required_text("party_name", &self.name, 100)?;
         let identifier = match self.identifier.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(raw) => Some(match self.kind {
@@ -250,8 +243,8 @@ pub struct DisputeIntake {
 impl DisputeIntake {
     /// Checks what the registration must hold; `Ok` leaves it trimmed.
     pub fn check(mut self) -> Result<Self, DomainError> {
-        self.title = text("title", &self.title, 100)?;
-        self.facts = text("facts", &self.facts, 5000)?;
+        self.title = required_text("title", &self.title, 100)?;
+        self.facts = required_text("facts", &self.facts, 5000)?;
         if self.parties.len() < 2 {
             return Err(DomainError::invalid("parties", "at_least_two"));
         }
@@ -264,7 +257,7 @@ impl DisputeIntake {
             _ => {}
         }
         if self.source == Source::CourtReferral {
-            self.court_ref = Some(text("court_ref", self.court_ref.as_deref().unwrap_or(""), 60)?);
+            self.court_ref = Some(required_text("court_ref", self.court_ref.as_deref().unwrap_or(""), 60)?);
         }
         if self.tier.area_for(&self.area).is_none() {
             // A dispute placed at the district cannot start in a village: there is none.
@@ -312,7 +305,7 @@ impl Session {
         if self.parties_present.iter().any(|p| !party_names.contains(&p.as_str())) {
             return Err(DomainError::invalid("parties_present", "not_a_party"));
         }
-        self.notes = text("notes", &self.notes, 5000)?;
+        self.notes = required_text("notes", &self.notes, 5000)?;
         self.terms = self.terms.iter().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect();
         if self.terms.iter().any(|t| t.chars().count() > 1000) || self.terms.len() > 50 {
             return Err(DomainError::invalid("terms", "too_long"));
@@ -355,7 +348,7 @@ impl FollowUpVisit {
         if self.visited_on > today {
             return Err(DomainError::invalid("visited_on", "in_future"));
         }
-        self.notes = text("notes", &self.notes, 2000)?;
+        self.notes = required_text("notes", &self.notes, 2000)?;
         Ok(self)
     }
 }

@@ -42,7 +42,7 @@ impl Value {
     /// As shown on screen: `1,234`, `87.5%`, `12.5 h`, or `—`.
     pub fn show(self) -> String {
         match self {
-            Self::Count(n) => group(n),
+            Self::Count(n) => thousands(n),
             Self::Permille(p) => super::disputes::percent(p),
             Self::Minutes(None) => "—".to_owned(),
             Self::Minutes(Some(m)) => format!("{}.{} h", m / 60, (m % 60) * 10 / 60),
@@ -50,7 +50,8 @@ impl Value {
     }
 }
 
-fn group(n: i64) -> String {
+/// A whole number with thousands separators, e.g. `1,234,567`.
+pub fn thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

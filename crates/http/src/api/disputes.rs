@@ -597,16 +597,7 @@ pub async fn agreement(
                 .into_response()
         }
         "pdf" => {
-            let fonts = state.fonts.as_ref().ok_or_else(|| {
-                ApiError::Unavailable(
-                    auth.lang
-                        .pick(
-                            "服务器未安装中文字体，无法生成 PDF（请安装 fonts-noto-cjk 或 fonts-wqy-microhei），可使用打印版或 Word 版。",
-                            "No Chinese font is installed, so no PDF (install fonts-noto-cjk or fonts-wqy-microhei); use the printable or Word version.",
-                        )
-                        .to_owned(),
-                )
-            })?;
+            let fonts = state.pdf_fonts(auth.lang)?;
             let bytes = shiyu_docs::agreement_pdf(&doc, fonts).map_err(render_err)?;
             ([(header::CONTENT_TYPE, "application/pdf".to_owned()), (header::CONTENT_DISPOSITION, file("pdf"))], bytes)
                 .into_response()

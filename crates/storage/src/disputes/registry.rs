@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use shiyu_domain::DomainError;
 use shiyu_domain::area::AreaCode;
+use shiyu_domain::dispute::record::required_text;
 use shiyu_domain::dispute::{MediationKind, MediatorRef, OrgRef, Tier};
 use shiyu_domain::ids::{MediationOrgId, MediatorId, UserId};
 use sqlx::Row;
@@ -64,17 +65,6 @@ pub struct NewMediationOrg {
     pub phone: String,
 }
 
-fn text(field: &'static str, v: &str, max: usize) -> Result<String> {
-    let t = v.trim();
-    if t.is_empty() {
-        return Err(DomainError::invalid(field, "required").into());
-    }
-    if t.chars().count() > max {
-        return Err(DomainError::invalid(field, "too_long").into());
-    }
-    Ok(t.to_owned())
-}
-
 fn org_row(r: &sqlx::any::AnyRow) -> Result<MediationOrg> {
     let bad = || StorageError::Corrupt("mediation_org");
     Ok(MediationOrg {
@@ -106,7 +96,7 @@ const MEDIATOR_COLS: &str = "id, org_id, user_id, name, area_code, specialities"
 impl Store {
     /// Adds a mediation organisation; its tier follows from its area's level.
     pub async fn add_mediation_org(&self, org: NewMediationOrg, now: DateTime<Utc>) -> Result<MediationOrg> {
-        let name = text("name", &org.name, 100)?;
+        let name = required_text("name", &org.name, 100)?;
         self.area(&org.area).await.map_err(|_| DomainError::invalid("area_code", "unknown_area"))?;
         if org.area.level() > shiyu_domain::area::AreaLevel::Community {
             return Err(DomainError::invalid("area_code", "below_community").into());
@@ -149,7 +139,7 @@ impl Store {
         specialities: &str,
         now: DateTime<Utc>,
     ) -> Result<Mediator> {
-        let name = text("name", name, 60)?;
+        let name = required_text("name", name, 60)?;
         let o = self.mediation_org(org).await.map_err(|_| DomainError::invalid("org", "unknown_org"))?;
         let id = MediatorId::new();
         sqlx::query(

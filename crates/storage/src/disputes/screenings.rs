@@ -7,6 +7,7 @@ use serde::Serialize;
 use shiyu_domain::DomainError;
 use shiyu_domain::area::{AreaCode, AreaLevel};
 use shiyu_domain::dispute::access::{DisputeAct, dispute_root, may};
+use shiyu_domain::dispute::record::required_text;
 use shiyu_domain::dispute::{Source, Tier, screening};
 use shiyu_domain::ids::{DisputeId, ScreeningId};
 use shiyu_domain::scope::Principal;
@@ -73,17 +74,6 @@ pub struct ScreeningStatus {
     pub missed: Vec<(NaiveDate, NaiveDate)>,
 }
 
-fn text(field: &'static str, v: &str, max: usize) -> Result<String> {
-    let t = v.trim();
-    if t.is_empty() {
-        return Err(DomainError::invalid(field, "required").into());
-    }
-    if t.chars().count() > max {
-        return Err(DomainError::invalid(field, "too_long").into());
-    }
-    Ok(t.to_owned())
-}
-
 fn screened_tier(area: &AreaCode) -> Result<Tier> {
     match area.level() {
         AreaLevel::Community => Ok(Tier::Village),
@@ -122,8 +112,8 @@ impl Store {
         if ns.held_on > local_date(now) {
             return Err(DomainError::invalid("held_on", "in_future").into());
         }
-        let participants = text("participants", &ns.participants, 500)?;
-        let notes = text("notes", &ns.notes, 5000)?;
+        let participants = required_text("participants", &ns.participants, 500)?;
+        let notes = required_text("notes", &ns.notes, 5000)?;
         let id = ScreeningId::new();
         sqlx::query(
             "INSERT INTO screenings (city, id, area_code, tier, held_on, by_user, by_name, participants, notes, found, created_at) \

@@ -193,15 +193,7 @@ fn respond(state: &AppState, auth: &Auth, r: Report, format: &str, self_href: &s
                 .into_response())
         }
         "pdf" => {
-            let fonts = state.fonts.as_ref().ok_or_else(|| {
-                ApiError::Unavailable(
-                    lang.pick(
-                        "服务器未安装中文字体，无法生成 PDF（请安装 fonts-noto-cjk 或 fonts-wqy-microhei），可下载 Excel 版。",
-                        "No Chinese font is installed, so no PDF (install fonts-noto-cjk or fonts-wqy-microhei); download the Excel version.",
-                    )
-                    .to_owned(),
-                )
-            })?;
+            let fonts = state.pdf_fonts(lang)?;
             let bytes = shiyu_docs::report_pdf(&r.doc(lang), fonts)
                 .map_err(|e| ApiError::Internal(format!("report pdf: {e}")))?;
             Ok((
