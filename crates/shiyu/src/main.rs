@@ -339,7 +339,7 @@ async fn main() -> anyhow::Result<()> {
             let started = std::time::Instant::now();
             let r = store.rebuild_counters(apply).await?;
             println!(
-                "cases replayed: {}, events: {}, counter rows: {}, differences: {}{} ({:.1} s)",
+                "cases replayed: {}, events: {}, counter cells: {}, differences: {}{} ({:.1} s)",
                 r.cases,
                 r.events,
                 r.rows,
@@ -348,10 +348,13 @@ async fn main() -> anyhow::Result<()> {
                 started.elapsed().as_secs_f64()
             );
             for d in &r.differences {
-                let k = &d.key;
                 println!(
-                    "  {} {} {} {} org={} {} {}: stored {}, history says {}",
-                    k.day, k.area, k.ledger, k.category, k.org, k.channel, k.metric, d.stored, d.expected
+                    "  {} [{}] {}: stored {}, history says {}",
+                    d.key.table,
+                    d.key.key.join(" "),
+                    d.metric,
+                    d.stored,
+                    d.expected
                 );
             }
             if r.different == 0 || r.applied { Ok(()) } else { std::process::exit(1) }

@@ -18,7 +18,7 @@ use sqlx::{Any, Row};
 use crate::crypto;
 use crate::db::Store;
 use crate::error::{Result, StorageError};
-use crate::sql::{from_ms, ms, prefix_pattern};
+use crate::sql::{from_ms, ms};
 
 /// A reporter's contact as given at intake.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -45,6 +45,17 @@ pub struct CaseRecord {
     pub case: CaseSnapshot,
     /// The reporter's masked contact, if any.
     pub contact: Option<ContactView>,
+}
+
+/// The live counts a board shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct LiveCounts {
+    /// Open cases.
+    pub open: i64,
+    /// Open cases past their deadline.
+    pub overdue: i64,
+    /// Open cases under supervision.
+    pub supervised: i64,
 }
 
 /// A case line in a list.
@@ -140,14 +151,22 @@ impl Query {
     }
     pub(crate) fn scope(&mut self, scope: &Scope) -> &mut Self {
         match scope {
-            Scope::Subtree(root) => {
-                self.push(" AND c.area_code LIKE ?", Arg::Text(prefix_pattern(root.scope_prefix())))
-            }
+            Scope::Subtree(root) => self.within("c.area_code", root.scope_prefix()),
             Scope::Organisation(org) => {
                 self.push(" AND c.id IN (SELECT case_id FROM case_orgs WHERE org_id = ?)", Arg::Text(org.to_string()))
             }
             Scope::Own(user) => self.push(" AND c.reporter_user = ?", Arg::Text(user.to_string())),
             Scope::Case(id) => self.push(" AND c.id = ?", Arg::Text(id.to_string())),
+        }
+    }
+    /// `AND column` starts with the digit `prefix`, as an index range.
+    pub(crate) fn within(&mut self, column: &str, prefix: &str) -> &mut Self {
+        match crate::sql::prefix_range(prefix) {
+            (low, Some(high)) => {
+                self.push(&format!(" AND {column} >= ?"), Arg::Text(low));
+                self.push(&format!(" AND {column} < ?"), Arg::Text(high))
+            }
+            (low, None) => self.push(&format!(" AND {column} >= ?"), Arg::Text(low)),
         }
     }
     pub(crate) fn build(&self) -> sqlx::query::Query<'_, Any, AnyArguments<'_>> {
@@ -645,7 +664,7 @@ impl Store {
             q.raw(" AND c.supervision IS NOT NULL");
         }
         if let Some(a) = &filter.area {
-            q.push(" AND c.area_code LIKE ?", Arg::Text(prefix_pattern(a.scope_prefix())));
+            q.within("c.area_code", a.scope_prefix());
         }
         if filter.off_grid {
             q.raw(" AND c.off_grid = 1");
@@ -766,24 +785,6 @@ impl Store {
         Ok(done == 1)
     }
 
-    /// Counter totals per metric over a subtree and a range of local days (inclusive).
-    pub async fn counter_totals(
-        &self,
-        root: &AreaCode,
-        from_day: chrono::NaiveDate,
-        to_day: chrono::NaiveDate,
-    ) -> Result<Vec<(String, i64)>> {
-        let rows = sqlx::query(
-            "SELECT metric, CAST(SUM(value) AS BIGINT) AS total FROM stat_counters WHERE area_code LIKE $1 AND day >= $2 AND day <= $3 GROUP BY metric ORDER BY metric",
-        )
-        .bind(prefix_pattern(root.scope_prefix()))
-        .bind(from_day.to_string())
-        .bind(to_day.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(|r| Ok((r.try_get("metric")?, r.try_get("total")?))).collect()
-    }
-
     /// Open-case counts per state in a scope.
     pub async fn state_counts(&self, scope: &Scope) -> Result<Vec<(CaseState, i64)>> {
         let mut q = Query::new("SELECT c.state, COUNT(*) AS n FROM cases c WHERE 1 = 1");
@@ -797,6 +798,18 @@ impl Store {
                 ))
             })
             .collect()
+    }
+
+    /// The board's live counts in a scope: open cases, open cases past their deadline at `now`,
+    /// and supervised open cases. One pass over the open cases only (index `cases_open`).
+    pub async fn live_counts(&self, scope: &Scope, now: DateTime<Utc>) -> Result<LiveCounts> {
+        let mut q = Query::new("SELECT COUNT(*) AS open, ");
+        q.push("CAST(COALESCE(SUM(CASE WHEN c.due_at < ? THEN 1 ELSE 0 END), 0) AS BIGINT) AS overdue, ", Arg::Int(ms(now)))
+            .raw("CAST(COALESCE(SUM(CASE WHEN c.supervision IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS supervised ")
+            .raw(&format!("FROM cases c WHERE c.state IN {OPEN_STATES}"))
+            .scope(scope);
+        let r = q.build().fetch_one(&self.pool).await?;
+        Ok(LiveCounts { open: r.try_get("open")?, overdue: r.try_get("overdue")?, supervised: r.try_get("supervised")? })
     }
 
     /// Pending outbox entries of a topic, oldest first.

@@ -18,3 +18,39 @@ pub fn prefix_pattern(prefix: &str) -> String {
     debug_assert!(prefix.bytes().all(|b| b.is_ascii_digit()));
     format!("{prefix}%")
 }
+
+/// The half-open range `[low, high)` of every string that starts with a digit `prefix`, so a
+/// prefix test reads an index on both engines (SQLite's `LIKE` uses an index only under a NOCASE
+/// collation, PostgreSQL's only under the C collation). `high` is `None` when the prefix is all
+/// nines and nothing sorts above it.
+pub fn prefix_range(prefix: &str) -> (String, Option<String>) {
+    debug_assert!(prefix.bytes().all(|b| b.is_ascii_digit()));
+    let mut high = prefix.as_bytes().to_vec();
+    while let Some(last) = high.pop() {
+        if last < b'9' {
+            high.push(last + 1);
+            return (prefix.to_owned(), Some(String::from_utf8_lossy(&high).into_owned()));
+        }
+    }
+    (prefix.to_owned(), None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefix_range;
+
+    #[test]
+    fn prefix_ranges_hold_exactly_the_codes_below() {
+        assert_eq!(prefix_range("4413"), ("4413".into(), Some("4414".into())));
+        assert_eq!(prefix_range("441399"), ("441399".into(), Some("4414".into())));
+        assert_eq!(prefix_range("999"), ("999".into(), None));
+        let (lo, hi) = prefix_range("43991");
+        let hi = hi.expect("bounded");
+        for code in ["439910000000", "439919999999", "43991"] {
+            assert!(code >= lo.as_str() && code < hi.as_str(), "{code}");
+        }
+        for code in ["439920000000", "439909999999", "4399"] {
+            assert!(!(code >= lo.as_str() && code < hi.as_str()), "{code}");
+        }
+    }
+}

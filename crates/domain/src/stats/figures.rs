@@ -24,6 +24,13 @@ impl Sums {
     pub fn add(&mut self, m: Metric, n: i64) {
         *self.0.entry(m).or_default() += n;
     }
+
+    /// Adds every metric of `other`: the sums of two disjoint filters are the sums of their union.
+    pub fn merge(&mut self, other: &Sums) {
+        for (m, n) in &other.0 {
+            self.add(*m, *n);
+        }
+    }
 }
 
 /// A figure's value.

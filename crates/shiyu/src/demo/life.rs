@@ -215,7 +215,7 @@ impl std::fmt::Display for Cutoff {
 
 impl std::error::Error for Cutoff {}
 
-fn is_cutoff(e: &anyhow::Error) -> bool {
+pub(super) fn is_cutoff(e: &anyhow::Error) -> bool {
     e.downcast_ref::<Cutoff>().is_some()
 }
 

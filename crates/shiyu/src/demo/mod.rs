@@ -14,6 +14,7 @@ mod life;
 mod mix;
 mod names;
 mod topics;
+pub mod scale;
 
 use std::collections::HashMap;
 use std::time::Instant;

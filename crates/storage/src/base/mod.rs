@@ -43,6 +43,8 @@ pub struct Placed<T> {
 pub(crate) enum V {
     T(Option<String>),
     I(i64),
+    /// A nullable integer.
+    N(Option<i64>),
     F(Option<f64>),
 }
 
@@ -84,6 +86,7 @@ pub(crate) async fn insert_many(
                 q = match v {
                     V::T(s) => q.bind(s),
                     V::I(i) => q.bind(i),
+                    V::N(i) => q.bind(i),
                     V::F(f) => q.bind(f),
                 };
             }

@@ -8,12 +8,12 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use chrono::{Datelike, Days, Utc};
-use shiyu_domain::case::{CaseState, Ledger};
+use shiyu_domain::case::Ledger;
 use shiyu_domain::scope::Scope;
 use shiyu_domain::stats::Metric;
+use shiyu_domain::stats::figures::Sums;
 use shiyu_domain::stats::access::figure_scope;
 use shiyu_domain::time::local_date;
-use shiyu_storage::CaseFilter;
 use shiyu_storage::stats::{GroupBy, StatFilter};
 
 use crate::api::stats::{Definition, FigureValue, FiguresQuery, definitions, filter_of, values};
@@ -146,18 +146,20 @@ async fn board_page(state: &AppState, auth: &Auth, q: &FiguresQuery) -> Result<B
         filter_of(&auth, &FiguresQuery { from: String::new(), to: String::new(), by: String::new(), ..q.clone() })?;
     let today = local_date(Utc::now());
     let week_start = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
-    // Every counter query of the board at once: they are independent reads.
+    // Live counts: the user's scope narrowed to the area.
+    let scope = match figure_scope(&auth.principal) {
+        Some(s) if s.org().is_none() => Scope::Subtree(month.area.clone()),
+        _ => auth.scope(),
+    };
+    // Every query of the board at once: they are independent reads. Today, this week, this month
+    // and the 30-day trend are all sums of one per-day query (sums add over disjoint days).
     let store = &state.store;
-    let f_today = StatFilter { from: today, to: today, ..month.clone() };
-    let f_week = StatFilter { from: week_start, to: today, ..month.clone() };
-    let trend_filter = StatFilter { from: today - Days::new(29), to: today, ..month.clone() };
-    let (s_today, s_week, s_month, by_child, by_ledger, by_day, weekly) = tokio::try_join!(
-        store.case_sums(&f_today),
-        store.case_sums(&f_week),
-        store.case_sums(&month),
+    let first_day = month.from.min(today - Days::new(29));
+    let days = StatFilter { from: first_day, to: month.to.max(today), ..month.clone() };
+    let (by_day, by_child, by_ledger, weekly, live) = tokio::try_join!(
+        store.case_sums_by(&days, GroupBy::Day),
         store.case_sums_by(&month, GroupBy::ChildArea),
         store.case_sums_by(&month, GroupBy::Ledger),
-        store.case_sums_by(&trend_filter, GroupBy::Day),
         async {
             // Alerts are area-wide: not for a department's handler.
             if month.org.is_none() {
@@ -166,29 +168,25 @@ async fn board_page(state: &AppState, auth: &Auth, q: &FiguresQuery) -> Result<B
                 Ok(None)
             }
         },
+        store.live_counts(&scope, Utc::now()),
     )?;
+    let over = |from: chrono::NaiveDate, to: chrono::NaiveDate| {
+        let mut s = Sums::default();
+        for (day, sums) in &by_day {
+            if day.parse::<chrono::NaiveDate>().is_ok_and(|d| d >= from && d <= to) {
+                s.merge(sums);
+            }
+        }
+        s
+    };
+    let (s_today, s_week, s_month) = (over(today, today), over(week_start, today), over(month.from, month.to));
     let headline = ["received", "closed", "on_time_rate", "satisfaction_rate"];
     let periods = vec![
         Period { label: t.board_today, figures: pick(values(lang, &s_today), &headline) },
         Period { label: t.board_week, figures: pick(values(lang, &s_week), &headline) },
         Period { label: t.board_month, figures: pick(values(lang, &s_month), &headline) },
     ];
-    // Live counts: the user's scope narrowed to the area.
-    let scope = match figure_scope(&auth.principal) {
-        Some(s) if s.org().is_none() => Scope::Subtree(month.area.clone()),
-        _ => auth.scope(),
-    };
-    let open_states = CaseState::ALL.iter().filter(|s| s.is_open()).copied().collect::<Vec<_>>();
-    let count = |f: CaseFilter| {
-        let scope = scope.clone();
-        async move { store.list_cases(&scope, &CaseFilter { limit: Some(1), ..f }).await.map(|(_, n)| n) }
-    };
-    let (states, overdue, supervised) = tokio::try_join!(
-        store.state_counts(&scope),
-        count(CaseFilter { due_before: Some(Utc::now()), states: open_states.clone(), ..CaseFilter::default() }),
-        count(CaseFilter { supervised: true, states: open_states, ..CaseFilter::default() }),
-    )?;
-    let open = states.iter().filter(|(s, _)| s.is_open()).map(|(_, n)| n).sum();
+    let (open, overdue, supervised) = (live.open, live.overdue, live.supervised);
 
     let mut names = Names::new(&state.store, lang);
     let mut children = Vec::new();
