@@ -1,7 +1,7 @@
 //! Every figure against a naive count over the raw stored events, for random case histories
 //! spread over two months and three grids, and random area subtrees and periods, on both engines.
-//! (Dispute figures have the same property in the domain and against raw histories in
-//! `disputes.rs`.)
+//! Dispute figures likewise: random dispute lives through the store, every figure against a naive
+//! walk of the stored dispute events.
 
 use chrono::{DateTime, Days, Duration, Utc};
 use proptest::prelude::*;
@@ -14,6 +14,8 @@ use shiyu_domain::ids::CaseId;
 use shiyu_domain::scope::{Principal, Scope};
 use shiyu_domain::stats::Metric;
 use shiyu_domain::stats::figures::{Figure, Sums};
+use shiyu_domain::dispute::{DisputeChange, DisputeEvent, DisputeMove, FollowUpResult, SessionOutcome, Tier};
+use shiyu_domain::stats::disputes::{DisputeFigures, DisputeMetric};
 use shiyu_domain::time::local_date;
 use shiyu_storage::stats::StatFilter;
 
@@ -239,5 +241,186 @@ fn every_figure_equals_a_naive_count_for_random_histories_subtrees_and_periods()
                 })
             })
             .expect("every figure equals the naive count");
+    }
+}
+
+/// One random dispute life: grid pick, days ago it was found, red risk or not, and its move
+/// attempts (move pick, hours later, variant).
+type DisputeLife = (usize, u64, bool, Vec<(u8, u32, u8)>);
+
+/// The naive dispute count of one raw history by the written definitions, for events in `keep`.
+fn naive_dispute(events: &[DisputeEvent], keep: impl Fn(DateTime<Utc>) -> bool) -> DisputeFigures {
+    let mut f = DisputeFigures::default();
+    let mut tier = Tier::Village;
+    let (mut sessions, mut agreed) = (0, false);
+    for e in events {
+        let here = keep(e.at);
+        match &e.change {
+            DisputeChange::Register(i) => {
+                tier = i.tier;
+                if here {
+                    f.add(DisputeMetric::Found, i.tier, 1, i.money.0);
+                }
+            }
+            DisputeChange::Move(DisputeMove::RecordSession { session }) => {
+                if here {
+                    f.add(DisputeMetric::Sessions, tier, 1, 0);
+                    if sessions == 0 {
+                        f.add(DisputeMetric::Mediated, tier, 1, 0);
+                    }
+                }
+                sessions += 1;
+                if session.outcome == SessionOutcome::Agreement && !agreed {
+                    agreed = true;
+                    if here {
+                        f.add(DisputeMetric::Agreed, tier, 1, 0);
+                    }
+                }
+            }
+            DisputeChange::Move(DisputeMove::Escalate { .. }) => {
+                if here {
+                    f.add(DisputeMetric::Escalated, tier, 1, 0);
+                }
+                tier = tier.up().expect("escalated from the top");
+            }
+            DisputeChange::Move(DisputeMove::Refer { .. }) if here => f.add(DisputeMetric::Referred, tier, 1, 0),
+            DisputeChange::Move(DisputeMove::FollowUp { visit }) if here && visit.result == FollowUpResult::Performed => {
+                f.add(DisputeMetric::Performed, tier, 1, 0)
+            }
+            DisputeChange::Move(_) => {}
+        }
+    }
+    f
+}
+
+#[test]
+fn every_dispute_figure_equals_a_naive_count_for_random_histories_subtrees_and_periods() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    for engine in engines() {
+        let app = rt.block_on(TestApp::spawn(engine));
+        let reg = rt.block_on(crate::disputes::registry(&app));
+        let grids = [app.fx.grid.clone(), app.fx.grid_b.clone(), app.fx.grid2.clone()];
+        let registrars = [
+            app.fx.users["village_mediator"].principal(),
+            app.fx.users["village_mediator"].principal(),
+            app.fx.users["operator2"].principal(),
+        ];
+        let actors: Vec<Principal> = ["village_mediator", "mediator", "district_operator", "operator2"]
+            .iter()
+            .map(|a| app.fx.users[*a].principal())
+            .collect();
+        let mediators = [reg.village_mediator.clone(), reg.township_mediator.clone(), reg.county_mediator.clone()];
+        let subtrees = [
+            app.fx.city.clone(),
+            app.fx.district.clone(),
+            app.fx.street.clone(),
+            app.fx.community.clone(),
+            app.fx.grid.clone(),
+            app.fx.grid_b.clone(),
+            app.fx.street2.clone(),
+            app.fx.grid2.clone(),
+        ];
+        let now = Utc::now();
+        let ids: std::cell::RefCell<Vec<shiyu_domain::ids::DisputeId>> = std::cell::RefCell::new(Vec::new());
+        let lives = prop::collection::vec(
+            (0..3usize, 0..60u64, any::<bool>(), prop::collection::vec((0..9u8, 1..60u32, 0..3u8), 0..14)),
+            1..6,
+        );
+        let mut runner = TestRunner::new(Config { cases: 10, failure_persistence: None, ..Config::default() });
+        runner
+            .run(&(lives, prop::collection::vec((0..8usize, 0..70u64, 0..40u64), 6)), |(lives, windows)| {
+                rt.block_on(async {
+                    let lives: Vec<DisputeLife> = lives;
+                    for (g, days_ago, red, steps) in &lives {
+                        let mut t = now - Duration::days(*days_ago as i64) - Duration::hours(1);
+                        let body = serde_json::json!({
+                            "title": "院墙占地纠纷", "facts": "翻建院墙占用宅基地，双方争执。", "dispute_type": "land",
+                            "risk": if *red { "red" } else { "yellow" }, "source": "application",
+                            "area_code": grids[*g].as_str(), "money_yuan": format!("{}", 100 * (g + 1)),
+                            "parties": [{"role": "applicant", "kind": "person", "name": "张三"},
+                                        {"role": "respondent", "kind": "person", "name": "李四"}]});
+                        let nd = serde_json::from_value::<shiyu_http::api::disputes::NewDisputeBody>(body)
+                            .expect("body")
+                            .parse()
+                            .expect("new dispute");
+                        let id = app.store.register_dispute(&registrars[*g], nd, t).await.expect("register");
+                        ids.borrow_mut().push(id);
+                        for (pick, hours, x) in steps {
+                            t += Duration::hours(i64::from(*hours));
+                            if t >= now {
+                                break;
+                            }
+                            let day = local_date(t).to_string();
+                            let outcome = ["continue", "failed", "agreement"][usize::from(*x)];
+                            let tries: Vec<serde_json::Value> = match pick {
+                                0..=3 => mediators
+                                    .iter()
+                                    .map(|m| {
+                                        serde_json::json!({"move": "record_session", "session": {"held_on": day,
+                                        "method": "in_person", "mediators": [{"id": m}], "parties_present": ["张三", "李四"],
+                                        "notes": "双方陈述。", "outcome": outcome,
+                                        "terms": if outcome == "agreement" { vec!["退回原址"] } else { vec![] },
+                                        "performance": if outcome == "agreement" { Some("十日内") } else { None }}})
+                                    })
+                                    .collect(),
+                                4 => vec![serde_json::json!({"move": "escalate", "reason": "调解不成"})],
+                                5 => vec![
+                                    serde_json::json!({"move": "assign", "org": {"id": reg.township_org}, "mediators": [{"id": reg.township_mediator}]}),
+                                ],
+                                6 => vec![serde_json::json!({"move": "refer", "to": "arbitration", "reason": "申请仲裁"})],
+                                7 => {
+                                    let result = ["performed", "partial", "not_performed"][usize::from(*x)];
+                                    vec![serde_json::json!({"move": "follow_up", "visit": {"visited_on": day,
+                                        "result": result, "notes": "回访"}})]
+                                }
+                                _ => vec![serde_json::json!({"move": "close", "reason": "当事人撤回"})],
+                            };
+                            'attempt: for body in tries {
+                                let mv: DisputeMove = serde_json::from_value(body).expect("move");
+                                for a in &actors {
+                                    if app.store.apply_dispute_move(a, id, mv.clone(), t).await.is_ok() {
+                                        break 'attempt;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    let mut histories = Vec::new();
+                    for id in ids.borrow().iter() {
+                        let events = app.store.dispute_events(*id).await.expect("events");
+                        let DisputeChange::Register(i) = &events[0].change else { panic!("first event registers") };
+                        histories.push((i.area.clone(), events));
+                    }
+                    for (which, ago, len) in windows {
+                        let root = &subtrees[which];
+                        let to = local_date(now) - Days::new(ago.min(69));
+                        let from = to - Days::new(len);
+                        let mut expected = DisputeFigures::default();
+                        for (area, events) in &histories {
+                            if area.is_within(root) {
+                                let part = naive_dispute(events, |at| (from..=to).contains(&local_date(at)));
+                                for ((m, t), n) in part.counts {
+                                    expected.add(m, t, n, 0);
+                                }
+                                expected.money_fen += part.money_fen;
+                            }
+                        }
+                        let mut got = app.store.dispute_figures(root, from, to).await.expect("figures");
+                        got.counts.retain(|_, n| *n != 0);
+                        expected.counts.retain(|_, n| *n != 0);
+                        prop_assert_eq!(&got, &expected, "under {} for {}..{}", root, from, to);
+                        prop_assert_eq!(got.success_permille(), expected.success_permille());
+                    }
+                    Ok(())
+                })
+            })
+            .expect("every dispute figure equals the naive count");
+        // The random lives reached past registration: sessions, agreements and escalations happened.
+        let total = rt
+            .block_on(app.store.dispute_figures(&app.fx.city, local_date(now) - Days::new(400), local_date(now)))
+            .expect("all");
+        for m in [DisputeMetric::Sessions, DisputeMetric::Agreed, DisputeMetric::Escalated] {
+            assert!(total.total(m) > 0, "{engine:?}: no {m:?} in the random lives: {total:?}");
+        }
     }
 }
