@@ -8,14 +8,20 @@ use std::collections::BTreeMap;
 use shiyu_domain::case::CaseSnapshot;
 use shiyu_domain::stats::Metric;
 
-use crate::base::{V, insert_many};
-use crate::db::Store;
+use sqlx::{Any, Transaction};
+
+use crate::base::V;
+use crate::db::{Backend, Store};
 use crate::error::{Result, StorageError};
 use crate::sql::ms;
 use crate::stats::cells::{self, Amounts, CellKey};
 
-/// Bind parameters per statement (see `base::MAX_PARAMS` on why not more).
-const MAX_PARAMS: usize = 300;
+/// Bind parameters per statement on PostgreSQL.
+const MAX_PARAMS: usize = 3000;
+/// Bind parameters per statement on SQLite: sqlx asks SQLite for every parameter's name, a
+/// linear scan each, so binding is quadratic in the statement's size (measured with perf on the
+/// scaled city build); a few hundred keeps it below the cost of another statement.
+const SQLITE_PARAMS: usize = 250;
 
 impl Store {
     /// Writes finished or running cases as rows (with their organisations) in one transaction.
@@ -58,7 +64,7 @@ impl Store {
                 ]);
             }
         }
-        insert_many(
+        self.insert_rows(
             &mut w.tx,
             "cases",
             &[
@@ -87,9 +93,10 @@ impl Store {
                 "off_grid",
             ],
             rows,
+            "",
         )
         .await?;
-        insert_many(&mut w.tx, "case_orgs", &["city", "case_id", "org_id"], orgs).await?;
+        self.insert_rows(&mut w.tx, "case_orgs", &["city", "case_id", "org_id"], orgs, "").await?;
         w.tx.commit().await?;
         Ok(())
     }
@@ -100,38 +107,65 @@ impl Store {
         let metrics: Vec<&str> = Metric::ALL.iter().map(|m| m.as_str()).collect();
         for table in cells::TABLES {
             let cols: Vec<&str> = table.keys.iter().copied().chain(metrics.iter().copied()).collect();
-            let per = (MAX_PARAMS / cols.len()).max(1);
-            let of_table: Vec<(&CellKey, &Amounts)> = cells.iter().filter(|(k, _)| k.table == table.name).collect();
-            for chunk in of_table.chunks(per) {
-                let mut sql = format!("INSERT INTO {} ({}) VALUES ", table.name, cols.join(", "));
-                let mut n = 0;
-                for (i, _) in chunk.iter().enumerate() {
-                    sql.push_str(if i == 0 { "(" } else { ",(" });
-                    let params: Vec<String> = (0..cols.len())
-                        .map(|_| {
-                            n += 1;
-                            format!("${n}")
-                        })
-                        .collect();
-                    sql.push_str(&params.join(","));
-                    sql.push(')');
-                }
-                let sets: Vec<String> =
-                    metrics.iter().map(|m| format!("{m} = {0}.{m} + excluded.{m}", table.name)).collect();
-                sql.push_str(&format!(" ON CONFLICT ({}) DO UPDATE SET {}", table.keys.join(", "), sets.join(", ")));
-                let mut q = sqlx::query(&sql);
-                for (k, a) in chunk {
-                    for v in &k.key {
-                        q = q.bind(v.as_str());
-                    }
-                    for n in a.iter() {
-                        q = q.bind(*n);
-                    }
-                }
-                q.execute(&mut *w.tx).await?;
-            }
+            let sets: Vec<String> = metrics.iter().map(|m| format!("{m} = {0}.{m} + excluded.{m}", table.name)).collect();
+            let upsert = format!(" ON CONFLICT ({}) DO UPDATE SET {}", table.keys.join(", "), sets.join(", "));
+            let rows = cells
+                .iter()
+                .filter(|(k, _)| k.table == table.name)
+                .map(|(k, a)| k.key.iter().map(|v| V::T(Some(v.clone()))).chain(a.iter().map(|n| V::I(*n))).collect())
+                .collect();
+            self.insert_rows(&mut w.tx, table.name, &cols, rows, &upsert).await?;
         }
         w.tx.commit().await?;
+        Ok(())
+    }
+
+    /// Multi-row `INSERT … VALUES (…), (…) suffix` inside `tx` (anonymous `?` parameters on
+    /// SQLite, `$N` on PostgreSQL).
+    async fn insert_rows(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        table: &str,
+        cols: &[&str],
+        rows: Vec<Vec<V>>,
+        suffix: &str,
+    ) -> Result<()> {
+        let sqlite = self.backend() == Backend::Sqlite;
+        let per = ((if sqlite { SQLITE_PARAMS } else { MAX_PARAMS }) / cols.len()).max(1);
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<Vec<V>> = rows.by_ref().take(per).collect();
+            let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
+            let mut n = 0;
+            for i in 0..chunk.len() {
+                sql.push_str(if i == 0 { "(" } else { ",(" });
+                for k in 0..cols.len() {
+                    if k > 0 {
+                        sql.push(',');
+                    }
+                    n += 1;
+                    if sqlite {
+                        sql.push('?');
+                    } else {
+                        sql.push_str(&format!("${n}"));
+                    }
+                }
+                sql.push(')');
+            }
+            sql.push_str(suffix);
+            let mut q = sqlx::query(&sql);
+            for row in chunk {
+                for v in row {
+                    q = match v {
+                        V::T(s) => q.bind(s),
+                        V::I(i) => q.bind(i),
+                        V::N(i) => q.bind(i),
+                        V::F(f) => q.bind(f),
+                    };
+                }
+            }
+            q.execute(&mut **tx).await?;
+        }
         Ok(())
     }
 }

@@ -386,7 +386,8 @@ fn every_dispute_figure_equals_a_naive_count_for_random_histories_subtrees_and_p
                         }
                     }
                     let mut histories = Vec::new();
-                    for id in ids.borrow().iter() {
+                    let all_ids = ids.borrow().clone();
+                    for id in &all_ids {
                         let events = app.store.dispute_events(*id).await.expect("events");
                         let DisputeChange::Register(i) = &events[0].change else { panic!("first event registers") };
                         histories.push((i.area.clone(), events));

@@ -224,26 +224,34 @@ async fn board_page(state: &AppState, auth: &Auth, q: &FiguresQuery) -> Result<B
     let mut alerts = Vec::new();
     if month.org.is_none() {
         let rules = shiyu_domain::stats::alerts::AlertRules::default();
-        let cats: std::collections::HashMap<String, String> = state
-            .store
-            .categories()
-            .await?
-            .into_iter()
-            .map(|c| (c.code.as_str().to_owned(), lang.pick(&c.name_zh, &c.name_en).to_owned()))
-            .collect();
+        let mut raised = Vec::new();
         for ((area, category), (weeks, year_ago)) in weekly.unwrap_or_default() {
             let series = shiyu_domain::stats::alerts::Series { weeks, year_ago: Some(year_ago) };
-            let Some(j) = shiyu_domain::stats::alerts::judge(&series, &rules) else { continue };
-            if j.alert {
-                alerts.push(AlertLine {
-                    area: names.area(&area).await,
-                    category: cats.get(&category).cloned().unwrap_or_else(|| category.clone()),
-                    count: j.count,
-                    expected: format!("{:.1}", j.expected),
-                    limit: format!("{:.1}", j.limit),
-                    href: format!("/cases?area={area}&category={category}"),
-                });
+            if let Some(j) = shiyu_domain::stats::alerts::judge(&series, &rules).filter(|j| j.alert) {
+                raised.push((area, category, j));
             }
+        }
+        // Category names only when something is raised: most boards have no alert.
+        let cats: std::collections::HashMap<String, String> = if raised.is_empty() {
+            Default::default()
+        } else {
+            state
+                .store
+                .categories()
+                .await?
+                .into_iter()
+                .map(|c| (c.code.as_str().to_owned(), lang.pick(&c.name_zh, &c.name_en).to_owned()))
+                .collect()
+        };
+        for (area, category, j) in raised {
+            alerts.push(AlertLine {
+                area: names.area(&area).await,
+                category: cats.get(&category).cloned().unwrap_or_else(|| category.clone()),
+                count: j.count,
+                expected: format!("{:.1}", j.expected),
+                limit: format!("{:.1}", j.limit),
+                href: format!("/cases?area={area}&category={category}"),
+            });
         }
         alerts.sort_by_key(|a| std::cmp::Reverse(a.count));
     }
