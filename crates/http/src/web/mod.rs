@@ -45,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/lang/{code}", get(pages::language::switch))
         .route("/cases", get(pages::cases::list))
         .route("/cases/overdue", get(pages::cases::overdue))
+        .route("/cases/export", get(pages::export::cases))
         .route("/map", get(pages::map::page))
         .route("/base/care", get(pages::base::care))
         .route("/base/import", get(pages::base::import_form).post(pages::base::import_submit))

@@ -11,6 +11,7 @@ mod browser_board;
 mod browser_disputes;
 mod browser_grid;
 mod disputes;
+mod export;
 mod history;
 mod map;
 mod notify;

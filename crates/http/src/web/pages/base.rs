@@ -8,7 +8,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
 use serde::Deserialize;
@@ -17,7 +17,6 @@ use shiyu_domain::base::access::{BaseAct, role_may};
 use shiyu_domain::base::columns::Table;
 use shiyu_storage::base::care::CareFilter;
 use shiyu_storage::base::residents::Identifier;
-use shiyu_tabular::Format;
 
 use crate::auth::Auth;
 use crate::base_import::{export_file, import_file};
@@ -434,18 +433,7 @@ pub async fn export(
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, ApiError> {
     let table = Table::parse(&q.table)?;
-    let format = match q.format.as_str() {
-        "" | "xlsx" => Format::Xlsx,
-        "csv" => Format::Csv,
-        _ => return Err(ApiError::invalid("format", "unknown_value")),
-    };
+    let format = super::export::format_of(&q.format)?;
     let file = export_file(&state.store, &auth.principal, table, format).await?;
-    let disposition = format!(
-        "attachment; filename=\"{}.{}\"; filename*=UTF-8''{}",
-        table.as_str(),
-        format.extension(),
-        form_urlencoded::byte_serialize(file.file_name.as_bytes()).collect::<String>()
-    );
-    Ok(([(header::CONTENT_TYPE, file.content_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)], file.bytes)
-        .into_response())
+    Ok(super::export::download(file.bytes, format, table.as_str(), table.label_zh()))
 }

@@ -24,7 +24,7 @@ const PAGE_SIZE: u32 = 20;
 
 /// The list's query string. Every field is text so that an odd value gets a message naming it
 /// rather than a bare rejection.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct ListQuery {
     /// A state's wire name, `open`, or empty for all.
     #[serde(default)]
@@ -50,6 +50,9 @@ pub struct ListQuery {
     /// Page, from 1.
     #[serde(default)]
     pub page: String,
+    /// Download format (`/cases/export`): `xlsx` or `csv`.
+    #[serde(default)]
+    pub format: String,
 }
 
 fn flag(v: &str) -> bool {
@@ -69,7 +72,7 @@ impl ListQuery {
             .ok_or_else(|| ApiError::invalid("page", "out_of_range"))
     }
 
-    fn filter(&self) -> Result<CaseFilter, ApiError> {
+    pub(crate) fn filter(&self) -> Result<CaseFilter, ApiError> {
         let states = match self.state.trim() {
             "" => Vec::new(),
             "open" => OPEN_STATES.to_vec(),
@@ -145,6 +148,8 @@ pub struct CasesPage {
     pub prev_href: String,
     /// Next page, or empty.
     pub next_href: String,
+    /// The same list as a download, without the format (the page appends it).
+    pub export_href: String,
 }
 
 async fn page(state: AppState, auth: Auth, query: ListQuery, board: bool) -> Result<Response, ApiError> {
@@ -185,6 +190,13 @@ async fn page(state: AppState, auth: Auth, query: ListQuery, board: bool) -> Res
         ),
         prev_href: if page > 1 { query.href(base, page - 1) } else { String::new() },
         next_href: if page < pages { query.href(base, page + 1) } else { String::new() },
+        export_href: {
+            let mut q = query.clone();
+            if board {
+                q.overdue = "1".into();
+            }
+            q.href("/cases/export", 1)
+        },
     })
 }
 

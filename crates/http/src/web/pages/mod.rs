@@ -3,6 +3,7 @@
 pub mod admin_areas;
 pub mod assessment;
 pub mod base;
+pub mod export;
 pub mod board;
 pub mod case;
 pub mod cases;
