@@ -71,6 +71,7 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/view", get(pages::reports::view))
         .route("/reports/saved/{id}", get(pages::reports::saved))
         .route("/disputes", get(pages::disputes::desk))
+        .route("/disputes/export", get(pages::export::disputes))
         .route("/disputes/screenings", get(pages::mediation::screenings).post(pages::mediation::record_screening))
         .route("/disputes/figures", get(pages::mediation::figures))
         .route("/admin/mediation", get(pages::mediation::registry))

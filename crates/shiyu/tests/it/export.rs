@@ -55,3 +55,29 @@ async fn case_lists_download_within_scope_and_filters() {
         assert!(!v.to_string().contains("东门路灯"), "{v}");
     }
 }
+
+#[tokio::test]
+async fn dispute_lists_download_without_parties() {
+    for engine in engines() {
+        let app = TestApp::spawn(engine).await;
+        let village = app.client("village_mediator").await;
+        let body = serde_json::json!({"title": "院墙占地纠纷", "facts": "翻建院墙占用宅基地，双方争执。", "dispute_type": "land",
+            "risk": "yellow", "source": "application", "area_code": app.fx.grid.as_str(), "money_yuan": "1234.5",
+            "parties": [{"role": "applicant", "kind": "person", "name": "张三", "identifier": "11010519491231002X"},
+                        {"role": "respondent", "kind": "person", "name": "李四"}]});
+        let (s, v) = village.post("/api/disputes", body).await;
+        assert_eq!(s, 200, "{v}");
+        let lines = csv_lines(&village.bytes("/disputes/export?format=csv").await);
+        assert_eq!(lines.len(), 2, "{engine:?}: {lines:?}");
+        assert!(lines[0].starts_with("编号,标题,类型,风险等级"), "{}", lines[0]);
+        assert!(lines[1].contains("院墙占地纠纷") && lines[1].contains("1234.50"), "{}", lines[1]);
+        let all = lines.join("\n");
+        assert!(!all.contains("张三") && !all.contains("1101"), "no parties, no identifiers: {all}");
+        // The second street's operator reads none of it; a resident may not export disputes.
+        let other = csv_lines(&app.client("operator2").await.bytes("/disputes/export?format=csv").await);
+        assert_eq!(other.len(), 1, "{other:?}");
+        assert_eq!(app.client("resident").await.get("/disputes/export?format=csv").await.0, 403);
+        let (s, v) = village.get("/disputes/export?list=someday").await;
+        assert!(s == 422 && v.to_string().contains("列表"), "{s} {v}");
+    }
+}

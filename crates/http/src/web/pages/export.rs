@@ -1,5 +1,5 @@
 //! Downloads of the lists a user sees, as XLSX or CSV (UTF-8 with BOM, so Excel reads Chinese):
-//! `GET /cases/export` takes the case list's own filters. Rows come from the same scoped store
+//! `GET /cases/export` takes the case list's own filters, `GET /disputes/export` a dispute desk tab. Rows come from the same scoped store
 //! query as the page, so an export never holds a case the list would not show; the list carries
 //! no personal data (callers' contacts are sealed apart and never exported).
 
@@ -114,4 +114,83 @@ pub async fn cases(State(state): State<AppState>, auth: Auth, Query(q): Query<Li
             .map_err(|e| ApiError::Internal(format!("xlsx: {}", e.message_en())))?,
     };
     Ok(download(bytes, format, "cases", title))
+}
+
+/// `GET /disputes/export?list=…&format=xlsx|csv`: a tab of the dispute desk (default: all the
+/// user may read). Parties are not in the file: the list shows matters, not people.
+pub async fn disputes(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<DisputeExportQuery>,
+) -> Result<Response, ApiError> {
+    use shiyu_domain::dispute::DisputeAct;
+    use shiyu_domain::dispute::access::dispute_root;
+    use shiyu_storage::disputes::DisputeList;
+    let format = format_of(&q.format)?;
+    if dispute_root(&auth.principal, DisputeAct::Read).is_none() {
+        return Err(ApiError::Forbidden);
+    }
+    let today = time::local_date(Utc::now());
+    let list = match q.list.trim() {
+        "" | "all" => DisputeList::All,
+        "mine" => DisputeList::Mine,
+        "sessions_due" => DisputeList::SessionsDue(today),
+        "escalations" => DisputeList::EscalationsWaiting,
+        "follow_ups" => DisputeList::FollowUpsDue(today),
+        _ => return Err(ApiError::invalid("list", "unknown_value")),
+    };
+    let lang = auth.lang;
+    let items = state.store.disputes(&auth.principal, &list, MAX_ROWS as u32 + 1).await?;
+    if items.len() as i64 > MAX_ROWS {
+        return Err(ApiError::invalid("filter", "too_many_rows"));
+    }
+    let mut names = Names::new(&state.store, lang);
+    let label = |zh: &str, en: &str| lang.pick(zh, en).to_owned();
+    let mut rows = Vec::with_capacity(items.len());
+    for s in items {
+        let d = s.dispute;
+        rows.push(vec![
+            d.number.clone(),
+            d.title.clone(),
+            label(d.dispute_type.label_zh(), d.dispute_type.label_en()),
+            label(d.risk.label_zh(), d.risk.label_en()),
+            label(d.state.label_zh(), d.state.label_en()),
+            label(d.tier.label_zh(), d.tier.label_en()),
+            names.area(d.area.as_str()).await,
+            d.org.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
+            // A plain number (no thousands separators) so a spreadsheet can sum it.
+            format!("{:.2}", d.money.0 as f64 / 100.0),
+            d.sessions.to_string(),
+            d.session_due.map(|x| x.to_string()).unwrap_or_default(),
+            time::show(d.registered_at),
+        ]);
+    }
+    let heads: Vec<&str> = match lang {
+        Lang::Zh => vec![
+            "编号", "标题", "类型", "风险等级", "状态", "调解层级", "发生地", "调解组织", "涉及金额（元）", "调解次数", "下次调解期限",
+            "登记时间",
+        ],
+        Lang::En => vec![
+            "Number", "Title", "Type", "Risk", "State", "Tier", "Place", "Mediating organisation", "Money (yuan)", "Sessions",
+            "Next session due", "Registered",
+        ],
+    };
+    let title = lang.pick("矛盾纠纷清单", "Disputes");
+    let bytes = match format {
+        Format::Csv => shiyu_tabular::write_csv(&heads, rows),
+        Format::Xlsx => shiyu_tabular::write_xlsx(title, &heads, rows)
+            .map_err(|e| ApiError::Internal(format!("xlsx: {}", e.message_en())))?,
+    };
+    Ok(download(bytes, format, "disputes", title))
+}
+
+/// The dispute export's query.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct DisputeExportQuery {
+    /// The desk's tab.
+    #[serde(default)]
+    pub list: String,
+    /// `xlsx` or `csv`.
+    #[serde(default)]
+    pub format: String,
 }
