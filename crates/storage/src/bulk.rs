@@ -107,7 +107,8 @@ impl Store {
         let metrics: Vec<&str> = Metric::ALL.iter().map(|m| m.as_str()).collect();
         for table in cells::TABLES {
             let cols: Vec<&str> = table.keys.iter().copied().chain(metrics.iter().copied()).collect();
-            let sets: Vec<String> = metrics.iter().map(|m| format!("{m} = {0}.{m} + excluded.{m}", table.name)).collect();
+            let sets: Vec<String> =
+                metrics.iter().map(|m| format!("{m} = {0}.{m} + excluded.{m}", table.name)).collect();
             let upsert = format!(" ON CONFLICT ({}) DO UPDATE SET {}", table.keys.join(", "), sets.join(", "));
             let rows = cells
                 .iter()

@@ -804,12 +804,19 @@ impl Store {
     /// and supervised open cases. One pass over the open cases only (index `cases_open`).
     pub async fn live_counts(&self, scope: &Scope, now: DateTime<Utc>) -> Result<LiveCounts> {
         let mut q = Query::new("SELECT COUNT(*) AS open, ");
-        q.push("CAST(COALESCE(SUM(CASE WHEN c.due_at < ? THEN 1 ELSE 0 END), 0) AS BIGINT) AS overdue, ", Arg::Int(ms(now)))
-            .raw("CAST(COALESCE(SUM(CASE WHEN c.supervision IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS supervised ")
-            .raw(&format!("FROM cases c WHERE c.state IN {OPEN_STATES}"))
-            .scope(scope);
+        q.push(
+            "CAST(COALESCE(SUM(CASE WHEN c.due_at < ? THEN 1 ELSE 0 END), 0) AS BIGINT) AS overdue, ",
+            Arg::Int(ms(now)),
+        )
+        .raw("CAST(COALESCE(SUM(CASE WHEN c.supervision IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS supervised ")
+        .raw(&format!("FROM cases c WHERE c.state IN {OPEN_STATES}"))
+        .scope(scope);
         let r = q.build().fetch_one(&self.pool).await?;
-        Ok(LiveCounts { open: r.try_get("open")?, overdue: r.try_get("overdue")?, supervised: r.try_get("supervised")? })
+        Ok(LiveCounts {
+            open: r.try_get("open")?,
+            overdue: r.try_get("overdue")?,
+            supervised: r.try_get("supervised")?,
+        })
     }
 
     /// Pending outbox entries of a topic, oldest first.

@@ -13,8 +13,8 @@ mod disputes;
 mod life;
 mod mix;
 mod names;
-mod topics;
 pub mod scale;
+mod topics;
 
 use std::collections::HashMap;
 use std::time::Instant;

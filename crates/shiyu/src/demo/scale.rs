@@ -104,7 +104,12 @@ pub async fn build(
     let planner = Planner::new(&world, rules, now);
     let ctx = |actor, at| Ctx { actor, now: at, calendar: &rules.calendar, policy: &rules.policy, rules: &rules.case };
     let starts = times(cases, years, now, &mut rng);
-    writeln!(out, "areas, accounts and {} registration times in {:.1} s", starts.len(), started.elapsed().as_secs_f64())?;
+    writeln!(
+        out,
+        "areas, accounts and {} registration times in {:.1} s",
+        starts.len(),
+        started.elapsed().as_secs_f64()
+    )?;
 
     let mut report = ScaleReport::default();
     let mut serial: BTreeMap<chrono::NaiveDate, u32> = BTreeMap::new();

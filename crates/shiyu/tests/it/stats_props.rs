@@ -10,12 +10,12 @@ use shiyu_domain::case::{
     CaseSnapshot, CategoryCode, Channel, Intake, Ledger, Move, Reporter, ResultKind, Satisfaction, SupervisionLevel,
     Urgency,
 };
+use shiyu_domain::dispute::{DisputeChange, DisputeEvent, DisputeMove, FollowUpResult, SessionOutcome, Tier};
 use shiyu_domain::ids::CaseId;
 use shiyu_domain::scope::{Principal, Scope};
 use shiyu_domain::stats::Metric;
-use shiyu_domain::stats::figures::{Figure, Sums};
-use shiyu_domain::dispute::{DisputeChange, DisputeEvent, DisputeMove, FollowUpResult, SessionOutcome, Tier};
 use shiyu_domain::stats::disputes::{DisputeFigures, DisputeMetric};
+use shiyu_domain::stats::figures::{Figure, Sums};
 use shiyu_domain::time::local_date;
 use shiyu_storage::stats::StatFilter;
 
@@ -284,7 +284,9 @@ fn naive_dispute(events: &[DisputeEvent], keep: impl Fn(DateTime<Utc>) -> bool) 
                 tier = tier.up().expect("escalated from the top");
             }
             DisputeChange::Move(DisputeMove::Refer { .. }) if here => f.add(DisputeMetric::Referred, tier, 1, 0),
-            DisputeChange::Move(DisputeMove::FollowUp { visit }) if here && visit.result == FollowUpResult::Performed => {
+            DisputeChange::Move(DisputeMove::FollowUp { visit })
+                if here && visit.result == FollowUpResult::Performed =>
+            {
                 f.add(DisputeMetric::Performed, tier, 1, 0)
             }
             DisputeChange::Move(_) => {}

@@ -142,8 +142,7 @@ impl Store {
         event: &Event,
     ) -> Result<()> {
         let Some((fine, amounts)) = fine_cell(before, after, event) else { return Ok(()) };
-        let counted: Vec<(Metric, i64)> =
-            Metric::ALL.iter().copied().zip(amounts).filter(|(_, n)| *n != 0).collect();
+        let counted: Vec<(Metric, i64)> = Metric::ALL.iter().copied().zip(amounts).filter(|(_, n)| *n != 0).collect();
         let metrics: Vec<Metric> = counted.iter().map(|(m, _)| *m).collect();
         for cell in fine.cells() {
             let Some(t) = cells::table(cell.table) else { continue };

@@ -11,8 +11,8 @@ use chrono::{Datelike, Days, Utc};
 use shiyu_domain::case::Ledger;
 use shiyu_domain::scope::Scope;
 use shiyu_domain::stats::Metric;
-use shiyu_domain::stats::figures::Sums;
 use shiyu_domain::stats::access::figure_scope;
+use shiyu_domain::stats::figures::Sums;
 use shiyu_domain::time::local_date;
 use shiyu_storage::stats::{GroupBy, StatFilter};
 

@@ -44,12 +44,38 @@ pub fn download(bytes: Vec<u8>, format: Format, ascii: &str, name: &str) -> Resp
 
 fn headers(lang: Lang) -> Vec<&'static str> {
     let zh = [
-        "编号", "标题", "状态", "台账", "类别", "渠道", "紧急程度", "发生地", "承办区域", "牵头单位", "督办", "办理期限",
-        "是否超期", "登记时间", "更新时间",
+        "编号",
+        "标题",
+        "状态",
+        "台账",
+        "类别",
+        "渠道",
+        "紧急程度",
+        "发生地",
+        "承办区域",
+        "牵头单位",
+        "督办",
+        "办理期限",
+        "是否超期",
+        "登记时间",
+        "更新时间",
     ];
     let en = [
-        "Number", "Title", "State", "Ledger", "Category", "Channel", "Urgency", "Place", "Handling area", "Lead organisation",
-        "Supervision", "Deadline", "Overdue", "Registered", "Updated",
+        "Number",
+        "Title",
+        "State",
+        "Ledger",
+        "Category",
+        "Channel",
+        "Urgency",
+        "Place",
+        "Handling area",
+        "Lead organisation",
+        "Supervision",
+        "Deadline",
+        "Overdue",
+        "Registered",
+        "Updated",
     ];
     match lang {
         Lang::Zh => zh.to_vec(),
@@ -58,7 +84,11 @@ fn headers(lang: Lang) -> Vec<&'static str> {
 }
 
 /// `GET /cases/export?format=xlsx|csv&…`: every case of the filtered list, in the list's order.
-pub async fn cases(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQuery>) -> Result<Response, ApiError> {
+pub async fn cases(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, ApiError> {
     let format = format_of(&q.format)?;
     let lang = auth.lang;
     let scope = auth.scope();
@@ -167,12 +197,32 @@ pub async fn disputes(
     }
     let heads: Vec<&str> = match lang {
         Lang::Zh => vec![
-            "编号", "标题", "类型", "风险等级", "状态", "调解层级", "发生地", "调解组织", "涉及金额（元）", "调解次数", "下次调解期限",
+            "编号",
+            "标题",
+            "类型",
+            "风险等级",
+            "状态",
+            "调解层级",
+            "发生地",
+            "调解组织",
+            "涉及金额（元）",
+            "调解次数",
+            "下次调解期限",
             "登记时间",
         ],
         Lang::En => vec![
-            "Number", "Title", "Type", "Risk", "State", "Tier", "Place", "Mediating organisation", "Money (yuan)", "Sessions",
-            "Next session due", "Registered",
+            "Number",
+            "Title",
+            "Type",
+            "Risk",
+            "State",
+            "Tier",
+            "Place",
+            "Mediating organisation",
+            "Money (yuan)",
+            "Sessions",
+            "Next session due",
+            "Registered",
         ],
     };
     let title = lang.pick("矛盾纠纷清单", "Disputes");

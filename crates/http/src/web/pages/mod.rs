@@ -3,11 +3,11 @@
 pub mod admin_areas;
 pub mod assessment;
 pub mod base;
-pub mod export;
 pub mod board;
 pub mod case;
 pub mod cases;
 pub mod disputes;
+pub mod export;
 pub mod follow;
 pub mod grid;
 pub mod home;
