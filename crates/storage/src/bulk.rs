@@ -10,7 +10,7 @@ use shiyu_domain::stats::Metric;
 
 use sqlx::{Any, Transaction};
 
-use crate::base::V;
+use crate::base::{V, bind_rows};
 use crate::db::{Backend, Store};
 use crate::error::{Result, StorageError};
 use crate::sql::ms;
@@ -154,18 +154,7 @@ impl Store {
                 sql.push(')');
             }
             sql.push_str(suffix);
-            let mut q = sqlx::query(&sql);
-            for row in chunk {
-                for v in row {
-                    q = match v {
-                        V::T(s) => q.bind(s),
-                        V::I(i) => q.bind(i),
-                        V::N(i) => q.bind(i),
-                        V::F(f) => q.bind(f),
-                    };
-                }
-            }
-            q.execute(&mut **tx).await?;
+            bind_rows(sqlx::query(&sql), chunk).execute(&mut **tx).await?;
         }
         Ok(())
     }

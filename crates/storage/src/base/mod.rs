@@ -80,20 +80,27 @@ pub(crate) async fn insert_many(
             }
             sql.push(')');
         }
-        let mut q = sqlx::query(&sql);
-        for row in chunk {
-            for v in row {
-                q = match v {
-                    V::T(s) => q.bind(s),
-                    V::I(i) => q.bind(i),
-                    V::N(i) => q.bind(i),
-                    V::F(f) => q.bind(f),
-                };
-            }
-        }
-        q.execute(&mut **tx).await?;
+        bind_rows(sqlx::query(&sql), chunk).execute(&mut **tx).await?;
     }
     Ok(())
+}
+
+/// Binds every value of `rows`, row by row, in order.
+pub(crate) fn bind_rows<'q>(
+    mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    rows: Vec<Vec<V>>,
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+    for row in rows {
+        for v in row {
+            q = match v {
+                V::T(s) => q.bind(s),
+                V::I(i) => q.bind(i),
+                V::N(i) => q.bind(i),
+                V::F(f) => q.bind(f),
+            };
+        }
+    }
+    q
 }
 
 /// The stored rows of `table` whose `key` column is among `keys`, fetched in chunks of 500 (one
