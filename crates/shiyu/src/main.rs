@@ -339,11 +339,12 @@ async fn main() -> anyhow::Result<()> {
             let started = std::time::Instant::now();
             let r = store.rebuild_counters(apply).await?;
             println!(
-                "cases replayed: {}, events: {}, counter cells: {}, differences: {}{} ({:.1} s)",
+                "cases replayed: {}, events: {}, counter cells: {}, differences: {}, case count differences: {}{} ({:.1} s)",
                 r.cases,
                 r.events,
                 r.rows,
                 r.different,
+                r.count_differences.len(),
                 if r.applied { ", counters replaced" } else { "" },
                 started.elapsed().as_secs_f64()
             );
@@ -357,7 +358,13 @@ async fn main() -> anyhow::Result<()> {
                     d.expected
                 );
             }
-            if r.different == 0 || r.applied { Ok(()) } else { std::process::exit(1) }
+            for d in &r.count_differences {
+                println!(
+                    "  case_counts [{} {} supervised={}]: stored {}, rows say {}",
+                    d.key.area_code, d.key.state, d.key.supervised, d.stored, d.expected
+                );
+            }
+            if (r.different == 0 && r.count_differences.is_empty()) || apply { Ok(()) } else { std::process::exit(1) }
         }
         Command::VerifyAudit { database, data } => {
             let url = database.unwrap_or_else(|| shiyu::app::default_database_url(&data));

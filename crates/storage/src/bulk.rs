@@ -97,6 +97,18 @@ impl Store {
         )
         .await?;
         self.insert_rows(&mut w.tx, "case_orgs", &["city", "case_id", "org_id"], orgs, "").await?;
+        let counts = crate::case_counts::tally(cases)
+            .into_iter()
+            .map(|(k, n)| vec![V::T(Some(k.area_code)), V::T(Some(k.state)), V::I(i64::from(k.supervised)), V::I(n)])
+            .collect();
+        self.insert_rows(
+            &mut w.tx,
+            "case_counts",
+            &["area_code", "state", "supervised", "n"],
+            counts,
+            " ON CONFLICT (area_code, state, supervised) DO UPDATE SET n = case_counts.n + excluded.n",
+        )
+        .await?;
         w.tx.commit().await?;
         Ok(())
     }

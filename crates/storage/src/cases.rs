@@ -293,6 +293,7 @@ impl Store {
         .bind(i64::from(snap.off_grid))
         .execute(&mut **tx)
         .await?;
+        crate::case_counts::shift(tx, None, &snap).await?;
         if let Some((name, phone)) = &contact {
             sqlx::query(
                 "INSERT INTO case_contacts (city, case_id, name, phone_sealed, phone_hash, phone_masked) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -423,6 +424,7 @@ impl Store {
         if updated.rows_affected() != 1 {
             return Err(StorageError::Conflict("case"));
         }
+        crate::case_counts::shift(tx, Some(&before), &after).await?;
         if let Move::Dispatch { lead, co, .. } = &event.change {
             for org in std::iter::once(lead).chain(co) {
                 sqlx::query("INSERT INTO case_orgs (city, case_id, org_id) VALUES ($1, $2, $3) ON CONFLICT (case_id, org_id) DO NOTHING")
@@ -785,24 +787,59 @@ impl Store {
         Ok(done == 1)
     }
 
-    /// Open-case counts per state in a scope.
+    /// Case counts per state in a scope (states with no case left out). An area subtree sums the
+    /// kept counts (`case_counts`); other scopes count their rows.
     pub async fn state_counts(&self, scope: &Scope) -> Result<Vec<(CaseState, i64)>> {
-        let mut q = Query::new("SELECT c.state, COUNT(*) AS n FROM cases c WHERE 1 = 1");
-        q.scope(scope).raw(" GROUP BY c.state");
+        let mut q = match scope {
+            Scope::Subtree(root) => {
+                let mut q = Query::new("SELECT c.state, CAST(SUM(c.n) AS BIGINT) AS n FROM case_counts c WHERE 1 = 1");
+                q.within("c.area_code", root.scope_prefix());
+                q
+            }
+            _ => {
+                let mut q = Query::new("SELECT c.state, COUNT(*) AS n FROM cases c WHERE 1 = 1");
+                q.scope(scope);
+                q
+            }
+        };
+        q.raw(" GROUP BY c.state");
         let rows = q.build().fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    CaseState::parse(&r.try_get::<String, _>("state")?).map_err(|_| StorageError::Corrupt("state"))?,
-                    r.try_get("n")?,
-                ))
-            })
-            .collect()
+        let mut out = Vec::new();
+        for r in &rows {
+            let n: i64 = r.try_get("n")?;
+            if n != 0 {
+                let state =
+                    CaseState::parse(&r.try_get::<String, _>("state")?).map_err(|_| StorageError::Corrupt("state"))?;
+                out.push((state, n));
+            }
+        }
+        Ok(out)
     }
 
     /// The board's live counts in a scope: open cases, open cases past their deadline at `now`,
-    /// and supervised open cases. One pass over the open cases only (index `cases_open`).
+    /// and supervised open cases. An area subtree sums the kept counts for open and supervised
+    /// and reads overdue from the deadline index (`cases_due`: only overdue entries, no rows);
+    /// other scopes take one pass over their open cases.
     pub async fn live_counts(&self, scope: &Scope, now: DateTime<Utc>) -> Result<LiveCounts> {
+        if let Scope::Subtree(root) = scope {
+            let mut kept = Query::new(
+                "SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) AS open, \
+                 CAST(COALESCE(SUM(CASE WHEN c.supervised = 1 THEN c.n ELSE 0 END), 0) AS BIGINT) AS supervised ",
+            );
+            kept.raw(&format!("FROM case_counts c WHERE c.state IN {OPEN_STATES}"))
+                .within("c.area_code", root.scope_prefix());
+            let mut late = Query::new(&format!("SELECT COUNT(*) AS n FROM cases c WHERE c.state IN {OPEN_STATES}"));
+            // `|| ''` keeps the planner on the deadline index rather than the area one: there are
+            // far fewer overdue cases than open ones in a big area.
+            late.push(" AND c.due_at < ?", Arg::Int(ms(now))).within("c.area_code || ''", root.scope_prefix());
+            let (kept, late) =
+                tokio::try_join!(kept.build().fetch_one(&self.pool), late.build().fetch_one(&self.pool))?;
+            return Ok(LiveCounts {
+                open: kept.try_get("open")?,
+                overdue: late.try_get("n")?,
+                supervised: kept.try_get("supervised")?,
+            });
+        }
         let mut q = Query::new("SELECT COUNT(*) AS open, ");
         q.push(
             "CAST(COALESCE(SUM(CASE WHEN c.due_at < ? THEN 1 ELSE 0 END), 0) AS BIGINT) AS overdue, ",

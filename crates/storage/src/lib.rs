@@ -13,6 +13,7 @@ pub mod audit;
 pub mod base;
 pub mod batch;
 mod bulk;
+pub mod case_counts;
 pub mod cases;
 pub mod config;
 pub mod crypto;

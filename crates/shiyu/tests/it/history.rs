@@ -11,6 +11,7 @@ use shiyu_domain::ids::CaseNumber;
 use shiyu_domain::scope::{Principal, Scope};
 
 use crate::common::{TestApp, engines};
+use sqlx::Row;
 
 pub(crate) const ACTORS: [&str; 7] =
     ["operator", "district_operator", "handler", "handler2", "leader", "grid_worker", "resident"];
@@ -279,6 +280,23 @@ async fn statistics_agree_with_the_histories(app: &TestApp, day: chrono::NaiveDa
     let r = app.store.rebuild_counters(true).await.expect("apply");
     assert!(r.applied);
     assert_eq!(app.store.rebuild_counters(false).await.expect("again").different, 0);
+    // A kept case count off by two is named against the rows, and applying restores it.
+    let row = sqlx::query("SELECT area_code, state, supervised FROM case_counts WHERE n > 0 ORDER BY area_code, state")
+        .fetch_one(app.store.pool())
+        .await
+        .expect("a count");
+    sqlx::query("UPDATE case_counts SET n = n + 2 WHERE area_code = $1 AND state = $2 AND supervised = $3")
+        .bind(row.get::<String, _>("area_code"))
+        .bind(row.get::<String, _>("state"))
+        .bind(row.get::<i64, _>("supervised"))
+        .execute(app.store.pool())
+        .await
+        .expect("tamper counts");
+    let r = app.store.rebuild_counters(false).await.expect("rebuild");
+    assert_eq!(r.count_differences.len(), 1, "{:?}", r.count_differences);
+    assert_eq!(r.count_differences[0].stored, r.count_differences[0].expected + 2);
+    app.store.rebuild_counters(true).await.expect("apply");
+    assert!(app.store.rebuild_counters(false).await.expect("again").count_differences.is_empty());
 }
 
 /// Adds 5 to one stored counter, as a faulty write or a hand edit would.

@@ -179,10 +179,12 @@ fn every_figure_equals_a_naive_count_for_random_histories_subtrees_and_periods()
                     // the naive count of the raw events.
                     let admin = app.fx.users["admin"].principal();
                     let mut histories: Vec<Stored> = Vec::new();
+                    let mut rows: Vec<CaseSnapshot> = Vec::new();
                     let all_ids = ids.borrow().clone();
                     for id in &all_ids {
                         let events = app.store.case_history(&admin.scope(), *id).await.expect("history");
                         let case = app.store.case_record(&admin.scope(), *id).await.expect("row").case;
+                        rows.push(case.clone());
                         // A repeat, by the written definition: an earlier registration within 30
                         // days from the same reporting account, or in the same grid and category.
                         let within =
@@ -200,6 +202,36 @@ fn every_figure_equals_a_naive_count_for_random_histories_subtrees_and_periods()
                             case.created_at,
                             (events, repeat),
                         ));
+                    }
+                    // The kept live counts (open, overdue, supervised; per state) equal a count
+                    // of the case rows, for every subtree.
+                    let counted_at = now + Duration::hours(1);
+                    for root in &subtrees {
+                        let inside: Vec<&CaseSnapshot> = rows.iter().filter(|c| c.area.is_within(root)).collect();
+                        let open: Vec<&&CaseSnapshot> = inside.iter().filter(|c| c.state.is_open()).collect();
+                        let live =
+                            app.store.live_counts(&Scope::Subtree(root.clone()), counted_at).await.expect("live");
+                        prop_assert_eq!(live.open, open.len() as i64, "open under {}", root);
+                        prop_assert_eq!(
+                            live.overdue,
+                            open.iter().filter(|c| c.current_due().is_some_and(|d| d < counted_at)).count() as i64,
+                            "overdue under {}",
+                            root
+                        );
+                        prop_assert_eq!(
+                            live.supervised,
+                            open.iter().filter(|c| c.supervision.is_some()).count() as i64,
+                            "supervised under {}",
+                            root
+                        );
+                        let mut by_state = app.store.state_counts(&Scope::Subtree(root.clone())).await.expect("states");
+                        by_state.sort_by_key(|(s, _)| s.as_str());
+                        let mut naive_states: std::collections::BTreeMap<&str, i64> = Default::default();
+                        for c in &inside {
+                            *naive_states.entry(c.state.as_str()).or_default() += 1;
+                        }
+                        let got: Vec<(&str, i64)> = by_state.iter().map(|(s, n)| (s.as_str(), *n)).collect();
+                        prop_assert_eq!(got, naive_states.into_iter().collect::<Vec<_>>(), "states under {}", root);
                     }
                     for (which, ago, len) in windows {
                         let root = &subtrees[which];

@@ -43,6 +43,8 @@ pub struct RebuildReport {
     pub different: usize,
     /// Whether the tables were replaced by the rebuilt cells.
     pub applied: bool,
+    /// Where the kept case counts differ from the case rows (replaced too when applying).
+    pub count_differences: Vec<crate::case_counts::CountDiff>,
 }
 
 impl Store {
@@ -121,6 +123,7 @@ impl Store {
         let expected = self.replay_cells(&mut report).await?;
         report.rows = expected.len();
         let stored = self.stored_cells().await?;
+        report.count_differences = self.verify_case_counts(apply).await?;
         let zero = [0; Metric::ALL.len()];
         let mut note = |key: &CellKey, stored: &Amounts, expected: &Amounts| {
             for ((m, s), e) in Metric::ALL.iter().zip(stored).zip(expected) {
