@@ -93,7 +93,7 @@ fn table_for(f: &StatFilter, by: Option<GroupBy>) -> &'static Table {
 fn filtered(select: &str, t: &Table, f: &StatFilter, children: bool) -> Query {
     let mut q = Query::new(&format!("{select} FROM {} WHERE 1 = 1", t.name));
     if t.levels.is_empty() {
-        q.within("area_code", f.area.scope_prefix());
+        fine_area(&mut q, &f.area);
     } else if children {
         let level = child_level(f.area.level()).map_or("", AreaLevel::as_str);
         q.push(" AND level = ?", Arg::Text(level.to_owned())).within("area_code", f.area.scope_prefix());
@@ -101,12 +101,8 @@ fn filtered(select: &str, t: &Table, f: &StatFilter, children: bool) -> Query {
         q.push(" AND level = ?", Arg::Text(f.area.level().as_str().to_owned()));
         q.push(" AND area_code = ?", Arg::Text(f.area.to_string()));
     }
-    // Fine cells of a community or smaller are fewer by area than by day (a grid's three years
-    // against a month of the whole city): `|| ''` keeps SQLite, which has no statistics to
-    // tell, off the day-first primary key.
-    let day = if t.levels.is_empty() && f.area.level() >= AreaLevel::Community { "day || ''" } else { "day" };
-    q.push(&format!(" AND {day} >= ?"), Arg::Text(f.from.to_string()));
-    q.push(&format!(" AND {day} <= ?"), Arg::Text(f.to.to_string()));
+    q.push(" AND day >= ?", Arg::Text(f.from.to_string()));
+    q.push(" AND day <= ?", Arg::Text(f.to.to_string()));
     if let Some(l) = f.ledger {
         q.push(" AND ledger = ?", Arg::Text(l.as_str().to_owned()));
     }
@@ -121,6 +117,18 @@ fn filtered(select: &str, t: &Table, f: &StatFilter, children: bool) -> Query {
         q.push(" AND org_id = ?", Arg::Text(o.to_string()));
     }
     q
+}
+
+/// `AND` the fine cell lies in `area`'s subtree. Below the city the subtree's leaf codes are
+/// listed from `areas`, so the index (area_code, day) seeks each code's days instead of reading
+/// a whole range of areas over all time or a period of the whole city by the day-first key.
+fn fine_area(q: &mut Query, area: &AreaCode) {
+    if area.level() == AreaLevel::City {
+        q.within("area_code", area.scope_prefix());
+    } else {
+        q.raw(" AND area_code IN (SELECT code FROM areas WHERE 1 = 1");
+        q.within("code", area.scope_prefix()).raw(")");
+    }
 }
 
 /// The metric sums of a row selected with [`sums_sql`].
@@ -243,17 +251,20 @@ impl Store {
             q
         } else {
             let len = child.map_or(root.as_str().len(), AreaLevel::prefix_len);
-            let mut q = Query::new(&format!(
-                "SELECT SUBSTR(area_code, 1, {len}) AS k, category, day, CAST(SUM(received) AS BIGINT) AS n FROM {} \
-                 WHERE received <> 0",
-                FINE.name
-            ));
-            q.within("area_code", root.scope_prefix());
-            q.push(" AND ((day >= ?", Arg::Text(first.to_string()));
-            q.push(" AND day <= ?)", Arg::Text(end.to_string()));
-            q.push(" OR (day >= ?", Arg::Text(year_first.to_string()));
-            q.push(" AND day <= ?))", Arg::Text((year_last + Days::new(6)).to_string()));
-            q.raw(&format!(" GROUP BY SUBSTR(area_code, 1, {len}), category, day"));
+            // The two windows as two selects: an OR of day ranges sends SQLite to the day key.
+            let mut q = Query::new("");
+            for (i, (from, to)) in [(first, end), (year_first, year_last + Days::new(6))].into_iter().enumerate() {
+                q.raw(&format!(
+                    "{}SELECT SUBSTR(area_code, 1, {len}) AS k, category, day, CAST(SUM(received) AS BIGINT) AS n \
+                     FROM {} WHERE received <> 0",
+                    if i == 0 { "" } else { " UNION ALL " },
+                    FINE.name
+                ));
+                fine_area(&mut q, root);
+                q.push(" AND day >= ?", Arg::Text(from.to_string()));
+                q.push(" AND day <= ?", Arg::Text(to.to_string()));
+                q.raw(&format!(" GROUP BY SUBSTR(area_code, 1, {len}), category, day"));
+            }
             q
         };
         let mut out: BTreeMap<(String, String), (Vec<i64>, Vec<i64>)> = BTreeMap::new();
