@@ -12,10 +12,12 @@ pub mod deadline;
 pub mod dispute;
 pub mod error;
 pub mod ids;
+pub mod open311;
 pub mod place;
 pub mod role;
 pub mod scope;
 pub mod stats;
 pub mod time;
+pub mod webhook;
 
 pub use error::DomainError;

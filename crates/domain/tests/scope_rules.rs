@@ -390,10 +390,12 @@ fn what_each_person_is_offered_on_a_dispatched_case() {
     assert_eq!(offered(&c.h_a), ["return", "sign"]);
     assert!(offered(&c.h_b).is_empty(), "the co-organiser only reads");
     assert!(offered(&c.h_x).is_empty());
-    assert_eq!(offered(&c.op_s1), ["supervise", "urge"]);
-    assert_eq!(offered(&c.leader_d1), ["supervise", "urge"]);
+    assert_eq!(offered(&c.op_s1), ["comment", "supervise", "urge"]);
+    assert_eq!(offered(&c.leader_d1), ["comment", "supervise", "urge"]);
     assert!(offered(&c.op_s2).is_empty());
-    assert!(offered(&c.resident).is_empty());
+    assert_eq!(snap.reporter, Reporter::Account { user: c.resident.user_id });
+    assert_eq!(offered(&c.resident), ["comment"], "the reporter may add information");
+    assert!(offered(&c.resident2).is_empty());
     assert!(offered(&c.gw_g1).is_empty());
     assert!(offered(&c.mediator).is_empty() && offered(&c.analyst).is_empty() && offered(&c.admin).is_empty());
 }
@@ -473,20 +475,20 @@ proptest! {
 }
 
 #[test]
-fn a_resident_is_offered_only_the_revisit_of_their_own_case() {
+fn a_resident_is_offered_the_revisit_and_a_comment_only_on_their_own_case() {
     let w = World::new();
     let c = &w.cast;
     let snap = samples(&w).into_iter().find(|s| s.name == "revisit").expect("sample").life.snap;
     assert_eq!(snap.reporter, Reporter::Account { user: c.resident.user_id });
     let now = cst(2026, 4, 23, 10, 0);
-    assert_eq!(available_moves(&snap, &w.ctx(&c.resident, now)), ["record_revisit"]);
+    assert_eq!(available_moves(&snap, &w.ctx(&c.resident, now)), ["record_revisit", "comment"]);
     assert!(available_moves(&snap, &w.ctx(&c.resident2, now)).is_empty());
     let mut ops = available_moves(&snap, &w.ctx(&c.op_s1, now));
     ops.sort_unstable();
-    assert_eq!(ops, ["record_revisit", "supervise", "urge"], "close waits for the answer");
+    assert_eq!(ops, ["comment", "record_revisit", "supervise", "urge"], "close waits for the answer");
     let answered = samples(&w).into_iter().find(|s| s.name == "revisit_unsatisfied").expect("sample").life.snap;
     let mut ops = available_moves(&answered, &w.ctx(&c.op_s1, now));
     ops.sort_unstable();
-    assert_eq!(ops, ["close", "record_revisit", "redo", "supervise", "urge"]);
+    assert_eq!(ops, ["close", "comment", "record_revisit", "redo", "supervise", "urge"]);
     assert_eq!(answered.satisfaction, Some(Satisfaction::Unsatisfied));
 }

@@ -164,6 +164,10 @@ pub fn field_name(field: &str, lang: Lang) -> String {
         "area" => ("区域", "area"),
         "from" => ("开始日期", "from"),
         "user_id" => ("登录账号", "account"),
+        "url" => ("接收地址", "address"),
+        "topics" => ("订阅主题", "topics"),
+        "secret" => ("签名密钥", "signing secret"),
+        "outbox_ids" => ("事件编号", "event ids"),
         other => return other.to_owned(),
     };
     lang.pick(zh, en).to_owned()
@@ -242,6 +246,8 @@ pub fn reason_text(reason: &str, lang: Lang) -> String {
         "not_serving_this_area" => ("不负责该区域的调解", "does not serve this area"),
         "not_community_or_street" => ("须为村（社区）或乡镇（街道）", "must be a community or a street"),
         "below_community" => ("调解组织须设在村（社区）及以上", "must be a community or above"),
+        "not_a_web_address" => ("须为 http 或 https 地址", "must be an http or https address"),
+        "too_short" => ("过短（至少 16 个字符）", "is too short (at least 16 characters)"),
         other => return other.to_owned(),
     };
     lang.pick(zh, en).to_owned()

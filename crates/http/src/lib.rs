@@ -11,6 +11,7 @@ pub mod auth;
 pub mod base_import;
 pub mod error;
 pub mod i18n;
+pub mod open311;
 pub mod openapi;
 pub mod places;
 pub mod reports;
@@ -54,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/openapi.json", get(openapi::document))
         .route("/assets/{*path}", get(assets::serve))
         .merge(api::routes())
+        .merge(open311::routes())
         .merge(web::routes())
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::csrf::protect))
         .layer(axum::middleware::from_fn(error::render_errors))

@@ -27,6 +27,9 @@ pub struct HttpConfig {
     pub tile_crs: String,
     /// Make the periodic reports when periods end (on by default; off in tests that time things).
     pub report_schedule: bool,
+    /// Deliver the outbox to webhook subscriptions under this policy (on by default; `None`
+    /// leaves deliveries queued, for tests that deliver by hand or not at all).
+    pub webhooks: Option<shiyu_domain::webhook::Policy>,
 }
 
 impl HttpConfig {
@@ -42,6 +45,7 @@ impl HttpConfig {
             tile_url: None,
             tile_crs: "wgs84".to_owned(),
             report_schedule: true,
+            webhooks: Some(shiyu_domain::webhook::Policy::default()),
         }
     }
 }

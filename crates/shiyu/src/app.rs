@@ -79,6 +79,9 @@ pub async fn start(
     if state.cfg.report_schedule {
         tokio::spawn(report_schedule(state.clone()));
     }
+    if let Some(policy) = state.cfg.webhooks.clone() {
+        tokio::spawn(crate::webhooks::run(store.clone(), policy));
+    }
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let handle = tokio::spawn(shiyu_http::serve(listener, state, async move {
         let _ = rx.await;

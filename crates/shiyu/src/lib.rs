@@ -6,3 +6,4 @@ pub mod bench;
 pub mod demo;
 pub mod notify;
 pub mod seed;
+pub mod webhooks;

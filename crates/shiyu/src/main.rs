@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
+use shiyu_domain::area::AreaCode;
 
 #[derive(Parser)]
 #[command(
@@ -33,6 +34,10 @@ enum Command {
         /// the outbox.
         #[arg(long, env = "SHIYU_SMS_WEBHOOK")]
         sms_webhook: Option<String>,
+        /// Webhook subscriptions: attempts (with doubling back-off from 10 s, capped at an hour)
+        /// before an event goes to the dead-letter list; 0 stops delivering (events stay queued).
+        #[arg(long, env = "SHIYU_WEBHOOK_ATTEMPTS", default_value_t = 10)]
+        webhook_attempts: u32,
         /// Map tile URL template (e.g. `https://tiles.example.org/{z}/{x}/{y}.png`, WGS-84 /
         /// Web Mercator tiles). Without it maps draw grids on a plain background, offline.
         #[arg(long, env = "SHIYU_TILE_URL")]
@@ -144,6 +149,21 @@ enum Command {
         #[arg(long)]
         database: Option<String>,
     },
+    /// Connect an Open311 client: prints its api_key once (only a keyed hash is kept).
+    Open311Client {
+        /// Database URL or SQLite path.
+        #[arg(long, env = "SHIYU_DATABASE")]
+        database: Option<String>,
+        /// Data folder.
+        #[arg(long, env = "SHIYU_DATA", default_value = "shiyu-data")]
+        data: PathBuf,
+        /// The client's name (the app or system).
+        #[arg(long)]
+        name: String,
+        /// The area its requests default to (default: the city).
+        #[arg(long)]
+        area: Option<String>,
+    },
     /// Recompute every statistics counter from the case histories and report each difference
     /// from the stored counters; with --apply, replace the stored counters by the recomputed ones.
     RebuildCounters {
@@ -201,14 +221,18 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { database, data, listen, sms_webhook, tile_url, tile_crs } => {
+        Command::Serve { database, data, listen, sms_webhook, webhook_attempts, tile_url, tile_crs } => {
             let url = database.unwrap_or_else(|| shiyu::app::default_database_url(&data));
             let store = shiyu::app::open_store(&url, &data).await?;
             if let Some(hook) = sms_webhook {
                 let sender = Box::new(shiyu::notify::WebhookSms::new(&hook));
                 tokio::spawn(shiyu::notify::run(store.clone(), sender, std::time::Duration::from_secs(5)));
             }
-            serve_until_signal(store, data, &listen, (tile_url, tile_crs)).await
+            let webhooks = (webhook_attempts > 0).then(|| shiyu_domain::webhook::Policy {
+                max_attempts: webhook_attempts,
+                ..shiyu_domain::webhook::Policy::default()
+            });
+            serve_until_signal(store, data, &listen, (tile_url, tile_crs), webhooks).await
         }
         Command::Demo { data, listen, cases, no_serve, tile_url, tile_crs } => {
             let db = data.join("shiyu.db");
@@ -220,15 +244,19 @@ async fn main() -> anyhow::Result<()> {
             }
             let store = shiyu::app::open_store(&db.display().to_string(), &data).await?;
             let accounts = shiyu::demo::build(&store, cases, &mut std::io::stdout()).await?;
+            let city = store.default_city().await?;
+            let key =
+                shiyu::demo::open311::connect(&store, &AreaCode::parse(&format!("{}00000000", city.as_str()))?).await?;
             println!();
             println!("演示账号 / demo accounts (password for all: {}):", shiyu::demo::DEMO_PASSWORD);
             for a in &accounts {
                 println!("  {:<12} {:<10} {}", a.username, a.role_label, a.note);
             }
+            println!("Open311 GeoReport v2: http://{listen}/open311/v2/discovery.json  api_key={key}");
             if no_serve {
                 return Ok(());
             }
-            serve_until_signal(store, data, &listen, (tile_url, tile_crs)).await
+            serve_until_signal(store, data, &listen, (tile_url, tile_crs), Some(Default::default())).await
         }
         Command::Init { database, data, city_code, city_name, admin, admin_password } => {
             let url = database.unwrap_or_else(|| shiyu::app::default_database_url(&data));
@@ -333,6 +361,17 @@ async fn main() -> anyhow::Result<()> {
             BenchKind::Locate => shiyu::bench::locate(n.unwrap_or(60_000)),
             BenchKind::Import => shiyu::bench::import(n.unwrap_or(1_000_000), database).await,
         },
+        Command::Open311Client { database, data, name, area } => {
+            let url = database.unwrap_or_else(|| shiyu::app::default_database_url(&data));
+            let store = shiyu::app::open_store(&url, &data).await?;
+            let area = match area {
+                Some(a) => AreaCode::parse(&a)?,
+                None => AreaCode::parse(&format!("{}00000000", store.default_city().await?.as_str()))?,
+            };
+            let (client, key) = store.create_open311_client(&name, &area, chrono::Utc::now()).await?;
+            println!("Open311 client {} ({}) at {area}: api_key={key}", client.name, client.id);
+            Ok(())
+        }
         Command::RebuildCounters { database, data, apply } => {
             let url = database.unwrap_or_else(|| shiyu::app::default_database_url(&data));
             let store = shiyu::app::open_store(&url, &data).await?;
@@ -391,10 +430,12 @@ async fn serve_until_signal(
     data: PathBuf,
     listen: &str,
     (tile_url, tile_crs): (Option<String>, String),
+    webhooks: Option<shiyu_domain::webhook::Policy>,
 ) -> anyhow::Result<()> {
     let running = shiyu::app::start(store.clone(), data, listen, |c| {
         c.tile_url = tile_url;
         c.tile_crs = tile_crs;
+        c.webhooks = webhooks;
     })
     .await?;
     println!("shiyu serving at http://{}/ (healthz: http://{}/healthz)", running.addr, running.addr);

@@ -33,6 +33,8 @@ pub enum AuditAction {
     Export,
     /// A visit was logged.
     Visit,
+    /// A webhook subscription was created or stopped, or dead letters were replayed.
+    Webhook,
 }
 
 impl AuditAction {
@@ -46,6 +48,7 @@ impl AuditAction {
             Self::Import => "import",
             Self::Export => "export",
             Self::Visit => "visit",
+            Self::Webhook => "webhook",
         }
     }
 }

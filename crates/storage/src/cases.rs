@@ -561,11 +561,12 @@ impl Store {
         payload: &str,
         at: DateTime<Utc>,
     ) -> Result<()> {
+        let id = uuid::Uuid::now_v7().to_string();
         sqlx::query(
             "INSERT INTO outbox (city, id, topic, aggregate_id, seq, payload, created_at, delivered_at, attempts) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, 0)",
         )
         .bind(city)
-        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(id.as_str())
         .bind(topic)
         .bind(aggregate)
         .bind(seq)
@@ -573,7 +574,8 @@ impl Store {
         .bind(ms(at))
         .execute(&mut **tx)
         .await?;
-        Ok(())
+        // Queued for the topic's webhook subscriptions in the same transaction: none can miss it.
+        crate::webhooks::enqueue(tx, city, topic, &id, aggregate, seq, at).await
     }
 
     async fn contact_view(&self, id: CaseId) -> Result<Option<ContactView>> {

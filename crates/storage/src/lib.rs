@@ -21,6 +21,7 @@ pub mod db;
 pub mod directory;
 pub mod disputes;
 pub mod map;
+pub mod open311;
 pub use cases::{CaseFilter, CaseRecord, CaseSummary, ContactInput, LiveCounts};
 pub mod error;
 pub mod reports;
@@ -28,6 +29,7 @@ pub mod sessions;
 mod sql;
 pub mod stats;
 pub mod verify;
+pub mod webhooks;
 
 pub use db::{Backend, Store};
 pub use error::StorageError;

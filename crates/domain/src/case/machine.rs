@@ -85,7 +85,7 @@ pub fn target_state(case: &CaseSnapshot, mv: &Move) -> Option<CaseState> {
         (S::Revisit, Move::Redo { .. }) => S::InProgress,
         (S::Revisit, Move::Close { .. }) => S::Closed,
         (S::Closed, Move::Archive) => S::Archived,
-        (s, Move::Supervise { .. } | Move::Urge { .. }) if s.is_open() => s,
+        (s, Move::Supervise { .. } | Move::Urge { .. } | Move::Comment { .. }) if s.is_open() => s,
         _ => return None,
     })
 }
@@ -114,6 +114,7 @@ pub fn may(role: Role, mv: &Move) -> bool {
             matches!(role, R::Operator | R::Leader)
         }
         Move::RecordRevisit { .. } => matches!(role, R::Operator | R::Resident),
+        Move::Comment { .. } => matches!(role, R::Resident | R::Operator | R::Leader),
         Move::Archive => matches!(role, R::Operator | R::Admin),
     }
 }
@@ -164,6 +165,7 @@ fn candidate_moves(case: &CaseSnapshot) -> Vec<Move> {
         Move::Close { note: s() },
         Move::Archive,
         Move::Urge { note: s() },
+        Move::Comment { text: s() },
     ];
     if let Some(to) = down {
         v.push(Move::Delegate { to, reason: s() });
@@ -296,6 +298,7 @@ fn validate_fields(case: &CaseSnapshot, mv: &Move, rules: &CaseRules) -> Result<
             optional_text("note", note, NOTE)
         }
         Move::ReportResult { text, .. } => required_text("text", text, 5000),
+        Move::Comment { text } => required_text("text", text, 4000),
         Move::RequestReview { note }
         | Move::Accept { note }
         | Move::DecideExtension { note, .. }

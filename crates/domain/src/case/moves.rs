@@ -202,11 +202,17 @@ pub enum Move {
         /// Note.
         note: String,
     },
+    /// 补充说明: more information from the reporter, the centre or a connected system (an
+    /// Open311 client's update); the case stays where it is.
+    Comment {
+        /// What is added.
+        text: String,
+    },
 }
 
 impl Move {
     /// Every move's wire name, in the order of the case life.
-    pub const NAMES: [&'static str; 24] = [
+    pub const NAMES: [&'static str; 25] = [
         "register",
         "request_review",
         "review",
@@ -231,6 +237,7 @@ impl Move {
         "archive",
         "supervise",
         "urge",
+        "comment",
     ];
 
     /// The wire name.
@@ -260,6 +267,7 @@ impl Move {
             Self::Archive => "archive",
             Self::Supervise { .. } => "supervise",
             Self::Urge { .. } => "urge",
+            Self::Comment { .. } => "comment",
         }
     }
 
@@ -292,6 +300,7 @@ impl Move {
             Self::Archive => "归档",
             Self::Supervise { .. } => "督办",
             Self::Urge { .. } => "催办",
+            Self::Comment { .. } => "补充说明",
         }
     }
 
@@ -319,7 +328,7 @@ impl Move {
             | Self::Delegate { reason, .. }
             | Self::SendBack { reason }
             | Self::Redo { reason } => Some(reason),
-            Self::ReportResult { text, .. } => Some(text),
+            Self::ReportResult { text, .. } | Self::Comment { text } => Some(text),
             Self::Sign | Self::Archive => None,
         }
     }

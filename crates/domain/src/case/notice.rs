@@ -104,6 +104,16 @@ pub fn notices(after: &CaseSnapshot, event: &Event) -> Vec<Notice> {
         Move::Close { .. } => one(Recipient::Reporter, "closed", format!("您的诉求 {n} 已办结销号，感谢您的参与。")),
         Move::Supervise { level, .. } => one(handler(), "supervised", format!("诉求 {n} 已列入{}", level.label_zh())),
         Move::Urge { .. } => one(handler(), "urged", format!("诉求 {n} 催办，请抓紧办理")),
+        // Whoever holds the case now hears of the added information.
+        Move::Comment { .. } => match after.lead_org {
+            Some(_)
+                if after.state == super::state::CaseState::InProgress
+                    || after.state == super::state::CaseState::Dispatched =>
+            {
+                one(handler(), "commented", format!("诉求 {n} 有补充说明"))
+            }
+            _ => one(centre(), "commented", format!("诉求 {n} 有补充说明")),
+        },
         Move::Sign | Move::SelfHandle { .. } | Move::RecordRevisit { .. } | Move::Archive => Vec::new(),
     }
 }

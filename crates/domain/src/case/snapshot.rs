@@ -231,7 +231,8 @@ impl CaseSnapshot {
             | Move::Sign
             | Move::Verify { .. }
             | Move::Archive
-            | Move::Urge { .. } => {}
+            | Move::Urge { .. }
+            | Move::Comment { .. } => {}
         }
         if matches!(event.change, Move::Accept { .. } | Move::Review { accept: true, .. }) && self.accepted_at.is_none()
         {

@@ -357,7 +357,7 @@ pub fn design_target(state: CaseState, mv: &Move) -> Option<CaseState> {
     let open = !matches!(state, S::Closed | S::Archived | S::NotAccepted | S::Merged);
     match (mv, state) {
         // Supervision and chasing apply to every open case and do not move it.
-        (Move::Supervise { .. } | Move::Urge { .. }, s) if open => Some(s),
+        (Move::Supervise { .. } | Move::Urge { .. } | Move::Comment { .. }, s) if open => Some(s),
         (Move::RequestReview { .. }, S::Registered) => Some(S::PendingReview),
         (Move::Accept { .. }, S::Registered) => Some(S::Accepted),
         // DESIGN: pending_review → not_accepted is the leader's review refusing; the centre can no longer
@@ -412,12 +412,14 @@ pub fn design_roles(mv: &Move) -> &'static [Role] {
             &[R::Operator, R::Leader]
         }
         Move::RecordRevisit { .. } => &[R::Operator, R::Resident],
+        // More information: from the reporter, or the centre (or a connected system through it).
+        Move::Comment { .. } => &[R::Resident, R::Operator, R::Leader],
         Move::Archive => &[R::Operator, R::Admin],
     }
 }
 
 /// The move kinds that can be asked on an existing case (all but `register`).
-pub const KINDS: [&str; 23] = [
+pub const KINDS: [&str; 24] = [
     "request_review",
     "review",
     "accept",
@@ -441,6 +443,7 @@ pub const KINDS: [&str; 23] = [
     "archive",
     "supervise",
     "urge",
+    "comment",
 ];
 
 /// Payloads for a move kind: every valid variant worth trying on `snap` (different flags,
@@ -554,6 +557,10 @@ pub fn payloads(kind: &str, snap: &CaseSnapshot) -> Vec<(Move, bool)> {
         "urge" => {
             v.push((Move::Urge { note: "请抓紧".to_owned() }, true));
             v.push((Move::Urge { note: long() }, false));
+        }
+        "comment" => {
+            v.push((Move::Comment { text: "补充：路灯在公交站旁".to_owned() }, true));
+            v.push((Move::Comment { text: blank() }, false));
         }
         other => panic!("unknown move kind {other}"),
     }
@@ -880,6 +887,7 @@ pub fn make_move(kind: &str, s: &StepSeed, snap: &CaseSnapshot) -> Move {
         "archive" => Move::Archive,
         "supervise" => Move::Supervise { level: SupervisionLevel::ALL[seed % 3], note: text("") },
         "urge" => Move::Urge { note: text("") },
+        "comment" => Move::Comment { text: text("补充说明") },
         other => panic!("unknown kind {other}"),
     }
 }
@@ -925,7 +933,8 @@ pub fn pick_move(s: &StepSeed, snap: &CaseSnapshot) -> (&'static str, Move) {
         .copied()
         .filter(|k| payloads(k, snap).iter().any(|(m, _)| design_target(state, m).is_some()))
         .collect();
-    let useful: Vec<&'static str> = legal.iter().copied().filter(|k| !matches!(*k, "supervise" | "urge")).collect();
+    let useful: Vec<&'static str> =
+        legal.iter().copied().filter(|k| !matches!(*k, "supervise" | "urge" | "comment")).collect();
     let n = usize::from(s.pick_kind / 8);
     let kind = match s.pick_kind % 8 {
         _ if legal.is_empty() => KINDS[n % KINDS.len()],

@@ -9,6 +9,7 @@ pub mod disputes;
 pub mod map;
 pub mod public;
 pub mod stats;
+pub mod webhooks;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -50,4 +51,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/mediation/registry", get(disputes::registry))
         .route("/api/mediation/orgs", post(disputes::create_org))
         .route("/api/mediation/mediators", post(disputes::create_mediator))
+        .route("/api/admin/webhooks", get(webhooks::list).post(webhooks::create))
+        .route("/api/admin/webhooks/{id}/deactivate", post(webhooks::deactivate))
+        .route("/api/admin/webhooks/dead", get(webhooks::dead))
+        .route("/api/admin/webhooks/dead/replay", post(webhooks::replay))
 }

@@ -100,6 +100,7 @@ const DELEGATE: &[FieldSpec] = &[f("to", K::Area, true), REASON];
 const RESULT: &[FieldSpec] = &[f("outcome", K::Outcome, true), f("text", K::Textarea, true)];
 const REVISIT: &[FieldSpec] = &[f("satisfaction", K::Satisfaction, true), NOTE];
 const SUPERVISE: &[FieldSpec] = &[f("level", K::Level, true), NOTE];
+const COMMENT: &[FieldSpec] = &[f("text", K::Textarea, true)];
 
 /// The fields of a move's form, or `None` for a name that is no move one can make by form.
 pub fn move_fields(name: &str) -> Option<&'static [FieldSpec]> {
@@ -114,6 +115,7 @@ pub fn move_fields(name: &str) -> Option<&'static [FieldSpec]> {
         "decide_extension" => DECIDE,
         "delegate" => DELEGATE,
         "report_result" => RESULT,
+        "comment" => COMMENT,
         "record_revisit" => REVISIT,
         "supervise" => SUPERVISE,
         _ => return None,

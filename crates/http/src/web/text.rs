@@ -486,6 +486,7 @@ pub fn move_label(lang: Lang, name: &str) -> &'static str {
         "archive" => ("归档", "Archive"),
         "supervise" => ("督办", "Supervise"),
         "urge" => ("催办", "Urge"),
+        "comment" => ("补充说明", "Add information"),
         _ => ("", ""),
     };
     lang.pick(zh, en)
@@ -528,6 +529,7 @@ pub fn event_label(lang: Lang, mv: &Move) -> &'static str {
             Move::Redo { .. } => "Redo ordered",
             Move::Close { .. } => "Closed",
             Move::Archive => "Archived",
+            Move::Comment { .. } => "Information added",
             Move::Supervise { .. } => "Put under supervision",
             Move::Urge { .. } => "Urged",
         },

@@ -13,6 +13,7 @@ mod disputes;
 mod life;
 mod mix;
 mod names;
+pub mod open311;
 pub mod scale;
 mod topics;
 

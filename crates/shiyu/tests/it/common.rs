@@ -89,6 +89,9 @@ pub struct TestApp {
     running: Option<Running>,
     base: String,
     pub dir: tempfile::TempDir,
+    /// The database (an SQLite file in `dir`, or a fresh PostgreSQL database), for starting the
+    /// real binary on the same data.
+    pub database_url: String,
 }
 
 async fn database_url(engine: Engine, dir: &std::path::Path) -> String {
@@ -133,7 +136,7 @@ impl TestApp {
         .await
         .expect("start server");
         let base = format!("http://{}", running.addr);
-        TestApp { engine, store, fx, running: Some(running), base, dir }
+        TestApp { engine, store, fx, running: Some(running), base, dir, database_url: url }
     }
 
     /// `http://127.0.0.1:PORT`.

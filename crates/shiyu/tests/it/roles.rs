@@ -52,6 +52,8 @@ async fn every_role_against_every_route() {
             "/api/board/overdue",
             "/api/notifications",
             "/api/users",
+            "/api/admin/webhooks",
+            "/api/admin/webhooks/dead",
         ] {
             assert_eq!(anon.get(path).await.0, 401, "anonymous {path}");
         }
@@ -147,6 +149,26 @@ async fn every_role_against_every_route() {
                 "POST tokens",
                 c.post("/api/tokens", json!({"label": "client"})).await.0,
                 if is(&["resident"]) { 403 } else { 201 },
+            );
+            // Webhook administration: administrators only.
+            let admin_only = |ok: u16| if is(&["admin"]) { ok } else { 403 };
+            check("GET webhooks", c.get("/api/admin/webhooks").await.0, admin_only(200));
+            check("GET dead letters", c.get("/api/admin/webhooks/dead").await.0, admin_only(200));
+            check(
+                "POST webhooks",
+                c.post(
+                    "/api/admin/webhooks",
+                    json!({"name": format!("平台{n}"), "url": "http://127.0.0.1:9/hook", "topics": ["base.change"]}),
+                )
+                .await
+                .0,
+                admin_only(201),
+            );
+            check("POST replay", c.post("/api/admin/webhooks/dead/replay", json!({})).await.0, admin_only(200));
+            check(
+                "POST deactivate",
+                c.post("/api/admin/webhooks/00000000-0000-0000-0000-000000000000/deactivate", json!({})).await.0,
+                admin_only(404),
             );
 
             // A move no one but the lead department's handler may make now.

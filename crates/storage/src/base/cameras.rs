@@ -14,6 +14,7 @@ use shiyu_domain::scope::Principal;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::changes::{Changes, camera_fields, diff};
 use super::{ImportCounts, Placed, V, audit_import, check_grid, in_area, insert_many, root_for, rows_by_key, under};
 use crate::db::Store;
 use crate::error::{Result, StorageError};
@@ -101,14 +102,17 @@ impl Store {
         let mut counts = ImportCounts::default();
         let mut inserts = Vec::new();
         let mut updates = Vec::new();
+        let mut changes = Changes::default();
         for (code, p) in &by_code {
             let c = &p.record;
             match stored.get(code) {
                 None => {
                     counts.inserted += 1;
+                    let id = uuid::Uuid::now_v7().to_string();
+                    changes.insert("camera", &id, camera_fields(c, p.off_grid));
                     inserts.push(vec![
                         V::T(Some(city.to_owned())),
-                        V::T(Some(uuid::Uuid::now_v7().to_string())),
+                        V::T(Some(id)),
                         V::T(Some(code.clone())),
                         V::T(Some(c.name.clone())),
                         V::F(Some(c.location.lon)),
@@ -126,6 +130,7 @@ impl Store {
                         counts.unchanged += 1;
                     } else {
                         counts.updated += 1;
+                        changes.update("camera", id, diff(&camera_fields(old, *old_off), camera_fields(c, p.off_grid)));
                         updates.push((id.clone(), c.clone(), p.off_grid));
                     }
                 }
@@ -169,6 +174,7 @@ impl Store {
             .execute(&mut *w.tx)
             .await?;
         }
+        changes.write(self, &mut w.tx, city, now).await?;
         audit_import(&mut w.tx, city, actor, "cameras", by_code.len(), &counts, now).await?;
         w.tx.commit().await?;
         Ok(counts)

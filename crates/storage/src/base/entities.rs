@@ -12,6 +12,7 @@ use shiyu_domain::scope::Principal;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::changes::{Changes, diff, entity_fields};
 use super::{ImportCounts, Placed, V, audit_import, check_grid, in_area, insert_many, root_for, rows_by_key, under};
 use crate::db::Store;
 use crate::error::{Result, StorageError};
@@ -74,14 +75,17 @@ impl Store {
         let mut counts = ImportCounts::default();
         let mut inserts = Vec::new();
         let mut updates = Vec::new();
+        let mut changes = Changes::default();
         for (code, p) in &by_code {
             let e = &p.record;
             match stored.get(code) {
                 None => {
                     counts.inserted += 1;
+                    let id = uuid::Uuid::now_v7().to_string();
+                    changes.insert("entity", &id, entity_fields(e, p.off_grid));
                     inserts.push(vec![
                         V::T(Some(city.to_owned())),
-                        V::T(Some(uuid::Uuid::now_v7().to_string())),
+                        V::T(Some(id)),
                         V::T(Some(code.clone())),
                         V::T(Some(e.name.clone())),
                         V::T(Some(e.address.clone())),
@@ -106,6 +110,7 @@ impl Store {
                         counts.unchanged += 1;
                     } else {
                         counts.updated += 1;
+                        changes.update("entity", id, diff(&entity_fields(old, *old_off), entity_fields(&merged, off)));
                         updates.push((id.clone(), merged, off));
                     }
                 }
@@ -146,6 +151,7 @@ impl Store {
             .execute(&mut *w.tx)
             .await?;
         }
+        changes.write(self, &mut w.tx, city, now).await?;
         audit_import(&mut w.tx, city, actor, "entities", by_code.len(), &counts, now).await?;
         w.tx.commit().await?;
         Ok(counts)

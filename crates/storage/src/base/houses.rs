@@ -13,6 +13,7 @@ use shiyu_domain::scope::Principal;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::changes::{Changes, diff, house_fields};
 use super::{ImportCounts, Placed, V, audit_import, check_grid, in_area, insert_many, root_for, rows_by_key, under};
 use crate::db::Store;
 use crate::error::{Result, StorageError};
@@ -120,14 +121,17 @@ impl Store {
         let mut counts = ImportCounts::default();
         let mut inserts = Vec::new();
         let mut updates = Vec::new();
+        let mut changes = Changes::default();
         for p in by_code.values() {
             match stored.get(&p.record.code) {
                 None => {
                     counts.inserted += 1;
                     let h = &p.record;
+                    let id = uuid::Uuid::now_v7().to_string();
+                    changes.insert("house", &id, house_fields(h, p.off_grid));
                     inserts.push(vec![
                         V::T(Some(city.to_owned())),
-                        V::T(Some(uuid::Uuid::now_v7().to_string())),
+                        V::T(Some(id)),
                         V::T(Some(h.code.clone())),
                         V::T(Some(h.address.clone())),
                         V::T(Some(h.building.clone())),
@@ -161,6 +165,7 @@ impl Store {
                             }]));
                         }
                         counts.updated += 1;
+                        changes.update("house", id, diff(&house_fields(old, *old_off), house_fields(&merged, off)));
                         updates.push((id.clone(), merged, off));
                     }
                 }
@@ -210,6 +215,7 @@ impl Store {
             .execute(&mut *w.tx)
             .await?;
         }
+        changes.write(self, &mut w.tx, city, now).await?;
         audit_import(&mut w.tx, city, actor, "houses", by_code.len(), &counts, now).await?;
         w.tx.commit().await?;
         Ok(counts)

@@ -10,6 +10,7 @@
 
 pub mod cameras;
 pub mod care;
+mod changes;
 pub mod entities;
 pub mod houses;
 pub mod residents;

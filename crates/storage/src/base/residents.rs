@@ -18,6 +18,7 @@ use shiyu_domain::scope::Principal;
 use shiyu_domain::time;
 use sqlx::Row;
 
+use super::changes::{Changes, Fields, diff};
 use super::{ImportCounts, Placed, V, audit_import, check_grid, insert_many, placeholders, root_for, under};
 use crate::audit::{self, AuditAction};
 use crate::crypto;
@@ -61,6 +62,16 @@ struct Stored {
     grid: String,
     house_id: Option<String>,
     care: BTreeSet<String>,
+}
+
+/// The resident fields a base-data change may carry besides the masked numbers (never care groups).
+fn sent_fields(name: &str, kind: &str, grid: &str, house_id: Option<&str>) -> Fields {
+    let mut f = Fields::new();
+    f.insert("name".into(), serde_json::json!(name));
+    f.insert("kind".into(), serde_json::json!(kind));
+    f.insert("grid".into(), serde_json::json!(grid));
+    f.insert("house_id".into(), serde_json::json!(house_id));
+    f
 }
 
 impl Store {
@@ -128,6 +139,7 @@ impl Store {
         let mut inserts = Vec::new();
         let mut tag_inserts = Vec::new();
         let mut updates = Vec::new();
+        let mut changes = Changes::default();
         let secret = self.secret.as_slice();
         for (hash, (row, r, grid, house_id)) in &people {
             let phone = r.phone.as_ref().map(|p| (self.keyed_hash(p.as_str()), p));
@@ -140,6 +152,10 @@ impl Store {
                         Some((h, p)) => (Some(crypto::seal(secret, p.as_str())?), Some(h.clone()), Some(p.masked())),
                         None => (None, None, None),
                     };
+                    let mut f = sent_fields(&r.name, r.kind.as_str(), grid, house_id.as_deref());
+                    f.insert("id_masked".into(), serde_json::json!(r.id_number.masked()));
+                    f.insert("phone_masked".into(), serde_json::json!(ph_masked));
+                    changes.insert("resident", &id, f);
                     inserts.push(vec![
                         V::T(Some(city.to_owned())),
                         V::T(Some(id.clone())),
@@ -196,6 +212,14 @@ impl Store {
                         for g in new_tags {
                             tag_inserts.push(tag_row(city, &old.id, g, grid, today));
                         }
+                        let mut changed = diff(
+                            &sent_fields(&old.name, &old.kind, &old.grid, old.house_id.as_deref()),
+                            sent_fields(&name, r.kind.as_str(), grid, house.as_deref()),
+                        );
+                        if let Some((_, _, masked)) = &phone {
+                            changed.insert("phone_masked".into(), serde_json::json!(masked));
+                        }
+                        changes.update("resident", &old.id, changed);
                         updates.push((old.id.clone(), name, r.kind, grid.clone(), house, phone));
                     }
                 }
@@ -257,6 +281,7 @@ impl Store {
                 .execute(&mut *w.tx)
                 .await?;
         }
+        changes.write(self, &mut w.tx, city, now).await?;
         audit_import(&mut w.tx, city, actor, "residents", people.len(), &counts, now).await?;
         w.tx.commit().await?;
         Ok(counts)

@@ -11,6 +11,7 @@ use shiyu_domain::role::Role;
 use shiyu_domain::scope::Principal;
 use sqlx::Row;
 
+use super::changes::{Changes, Fields};
 use super::{placeholders, under};
 use crate::audit::{self, AuditAction};
 use crate::db::Store;
@@ -159,6 +160,15 @@ impl Store {
         let detail =
             serde_json::json!({"grid": grid.as_str(), "households": houses.len(), "care_records_updated": tags.len()});
         audit::append(&mut w.tx, city, actor, AuditAction::Visit, ("visit", &id), &detail, now).await?;
+        // Upstream learns that a visit was made and whether something was found, not what was said.
+        let mut changes = Changes::default();
+        let mut f = Fields::new();
+        f.insert("grid".into(), serde_json::json!(grid.as_str()));
+        f.insert("visited_on".into(), serde_json::json!(v.visited_on.to_string()));
+        f.insert("households".into(), serde_json::json!(houses.len()));
+        f.insert("found".into(), serde_json::json!(!v.found.trim().is_empty()));
+        changes.insert("visit", &id, f);
+        changes.write(self, &mut w.tx, city, now).await?;
         w.tx.commit().await?;
         Ok(id)
     }
@@ -216,6 +226,16 @@ impl Store {
         if done.rows_affected() != 1 {
             return Err(StorageError::Conflict("visit"));
         }
+        let city: String = sqlx::query("SELECT city FROM visits WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *w.tx)
+            .await?
+            .try_get("city")?;
+        let mut changes = Changes::default();
+        let mut f = Fields::new();
+        f.insert("case_id".into(), serde_json::json!(case.to_string()));
+        changes.update("visit", id, f);
+        changes.write(self, &mut w.tx, &city, Utc::now()).await?;
         w.tx.commit().await?;
         Ok(())
     }

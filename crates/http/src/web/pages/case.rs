@@ -33,8 +33,9 @@ use crate::web::text::{Text, event_label, field_label, labelled, move_label, res
 use crate::web::views::{Opt, state_label, warning_label, warning_of};
 
 /// Moves shown folded under "more actions": rarer, or steps aside from the main path.
-const SECONDARY: [&str; 9] = [
+const SECONDARY: [&str; 10] = [
     "request_review",
+    "comment",
     "merge",
     "escalate",
     "delegate",
