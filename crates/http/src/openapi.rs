@@ -3,7 +3,7 @@
 
 use utoipa::OpenApi;
 
-use crate::api::{attachments, board, cases, directory, disputes, map, public, stats, webhooks};
+use crate::api::{attachments, board, cases, directory, disputes, map, open311_admin, public, stats, webhooks};
 use crate::auth::login;
 
 /// The document.
@@ -21,9 +21,10 @@ use crate::auth::login;
         public::follow, public::rate,
         disputes::create, disputes::list, disputes::get, disputes::make_move, disputes::agreement, disputes::figures,
         disputes::create_screening, disputes::screening_status, disputes::registry, disputes::create_org, disputes::create_mediator,
+        open311_admin::clients, open311_admin::create_client, open311_admin::attributes, open311_admin::set_attributes,
         webhooks::list, webhooks::create, webhooks::deactivate, webhooks::dead, webhooks::replay,
     ),
-    tags((name = "cases"), (name = "board"), (name = "map"), (name = "directory"), (name = "public"), (name = "auth"), (name = "disputes"), (name = "webhooks"))
+    tags((name = "cases"), (name = "board"), (name = "map"), (name = "directory"), (name = "public"), (name = "auth"), (name = "disputes"), (name = "webhooks"), (name = "open311"))
 )]
 pub struct ApiDoc;
 

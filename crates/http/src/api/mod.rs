@@ -7,6 +7,7 @@ pub mod cases;
 pub mod directory;
 pub mod disputes;
 pub mod map;
+pub mod open311_admin;
 pub mod public;
 pub mod stats;
 pub mod webhooks;
@@ -51,6 +52,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/mediation/registry", get(disputes::registry))
         .route("/api/mediation/orgs", post(disputes::create_org))
         .route("/api/mediation/mediators", post(disputes::create_mediator))
+        .route("/api/admin/open311/clients", get(open311_admin::clients).post(open311_admin::create_client))
+        .route(
+            "/api/admin/services/{code}/attributes",
+            get(open311_admin::attributes).put(open311_admin::set_attributes),
+        )
         .route("/api/admin/webhooks", get(webhooks::list).post(webhooks::create))
         .route("/api/admin/webhooks/{id}/deactivate", post(webhooks::deactivate))
         .route("/api/admin/webhooks/dead", get(webhooks::dead))

@@ -302,6 +302,11 @@ impl Client {
         r
     }
 
+    /// PUT a JSON body.
+    pub async fn put(&self, path: &str, body: Value) -> (u16, Value) {
+        Self::finish(self.req(reqwest::Method::PUT, path).json(&body)).await
+    }
+
     async fn finish(r: reqwest::RequestBuilder) -> (u16, Value) {
         let res = r.send().await.expect("request");
         let status = res.status().as_u16();

@@ -585,3 +585,45 @@ async fn a_published_open311_client_reads_services_and_requests_unmodified() {
         }
     }
 }
+
+#[tokio::test]
+async fn administrators_set_a_services_questions_and_connect_clients() {
+    for engine in engines() {
+        let app = TestApp::spawn(engine).await;
+        let admin = app.client("admin").await;
+        let path = format!("/api/admin/services/{}/attributes", app.fx.category);
+        let good = serde_json::to_value(questions()).expect("json");
+        assert_eq!(admin.put(&path, good.clone()).await.0, 204);
+        assert_eq!(admin.get(&path).await.1, good);
+        // A list without choices is refused, naming the attribute; the stored questions stay.
+        let mut bad = good.clone();
+        bad[0]["values"] = serde_json::json!([]);
+        let (status, body) = admin.put(&path, bad).await;
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(body["error"]["field"], "attributes[facility]", "{body}");
+        assert_eq!(admin.get(&path).await.1, good, "nothing changed");
+        let unknown = admin.put("/api/admin/services/no.such/attributes", good.clone()).await;
+        assert_eq!(unknown.0, 422);
+        // A connected client's key works once, at once; the list shows only its hint.
+        let (status, created) = admin.post("/api/admin/open311/clients", serde_json::json!({"name": "市民App"})).await;
+        assert_eq!(status, 201, "{created}");
+        let key = created["api_key"].as_str().expect("key").to_owned();
+        let (_, list) = admin.get("/api/admin/open311/clients").await;
+        assert!(!list.to_string().contains(&key), "the key is shown once only");
+        assert_eq!(list[0]["key_hint"], &key[..6]);
+        let filed = post(
+            &app,
+            "/requests.json",
+            &[
+                ("api_key", key.as_str()),
+                ("service_code", &app.fx.category),
+                ("address_id", app.fx.grid.as_str()),
+                ("attribute[facility]", "roof"),
+            ],
+        )
+        .await;
+        assert_eq!(filed.status, 200, "{}", filed.body);
+        let (status, body) = admin.post("/api/admin/open311/clients", serde_json::json!({"name": " "})).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (422, Some("name")));
+    }
+}

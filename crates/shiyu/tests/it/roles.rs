@@ -154,6 +154,15 @@ async fn every_role_against_every_route() {
             let admin_only = |ok: u16| if is(&["admin"]) { ok } else { 403 };
             check("GET webhooks", c.get("/api/admin/webhooks").await.0, admin_only(200));
             check("GET dead letters", c.get("/api/admin/webhooks/dead").await.0, admin_only(200));
+            // Open311 administration: administrators only.
+            check("GET open311 clients", c.get("/api/admin/open311/clients").await.0, admin_only(200));
+            check(
+                "POST open311 client",
+                c.post("/api/admin/open311/clients", json!({"name": format!("应用{n}")})).await.0,
+                admin_only(201),
+            );
+            let attrs = format!("/api/admin/services/{}/attributes", app.fx.category);
+            check("GET service attributes", c.get(&attrs).await.0, admin_only(200));
             check(
                 "POST webhooks",
                 c.post(
