@@ -27,6 +27,14 @@
     }, 8000);
   });
 
+  // A routing proposal's category button fills the intake form's category.
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest && e.target.closest("[data-pick-category]");
+    if (!b) return;
+    var select = document.getElementById("category");
+    if (select) select.value = b.getAttribute("data-pick-category");
+  });
+
   // "Use my location" on intake forms: a grid worker on a phone fills the coordinates from the
   // device (browsers report WGS-84, the form's system). Shown only where the browser offers it.
   document.querySelectorAll("[data-geolocate]").forEach(function (button) {

@@ -69,6 +69,9 @@ pub enum ApiError {
     /// Rows of an import file were refused; each names its row, column and reason.
     #[error("{} rows refused", .0.len())]
     Rows(Vec<shiyu_domain::base::columns::CellError>),
+    /// A mapping file of an import from another system was refused; each problem names its key.
+    #[error("{} mapping problems", .0.len())]
+    Mapping(Vec<shiyu_domain::exchange::MappingProblem>),
 }
 
 impl ApiError {
@@ -88,7 +91,7 @@ impl ApiError {
     /// The HTTP status of this refusal.
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::Invalid { .. } | Self::Rows(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Invalid { .. } | Self::Rows(_) | Self::Mapping(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::IllegalMove { .. } | Self::Rule(_) | Self::Conflict | Self::Duplicate(_) => StatusCode::CONFLICT,
             Self::Forbidden | Self::Csrf => StatusCode::FORBIDDEN,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -113,6 +116,7 @@ impl ApiError {
             Self::BadCredentials => "bad_credentials",
             Self::Internal(_) => "internal",
             Self::Rows(_) => "rows_refused",
+            Self::Mapping(_) => "mapping_refused",
             Self::Unavailable(_) => "unavailable",
         }
     }
@@ -172,6 +176,10 @@ impl ApiError {
                 Lang::Zh => format!("文件有 {} 处错误，未导入任何数据", rows.len()),
                 Lang::En => format!("The file has {} errors; nothing was imported.", rows.len()),
             },
+            Self::Mapping(problems) => match lang {
+                Lang::Zh => format!("映射文件有 {} 处错误，未导入任何数据", problems.len()),
+                Lang::En => format!("The mapping file has {} errors; nothing was imported.", problems.len()),
+            },
         }
     }
 
@@ -195,6 +203,12 @@ impl ApiError {
         }
         if let Self::Rows(rows) = self {
             body["error"]["rows"] = rows.iter().map(|r| json!({"row": r.row, "column": r.column, "field": r.field, "reason": r.reason, "message": row_message(r, lang)})).collect();
+        }
+        if let Self::Mapping(problems) = self {
+            body["error"]["mapping"] = problems
+                .iter()
+                .map(|p| json!({"key": p.key, "reason": p.reason, "message": crate::external_import::mapping_message(p, lang)}))
+                .collect();
         }
         body
     }

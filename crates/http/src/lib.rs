@@ -10,11 +10,13 @@ pub mod assets;
 pub mod auth;
 pub mod base_import;
 pub mod error;
+pub mod external_import;
 pub mod i18n;
 pub mod open311;
 pub mod openapi;
 pub mod places;
 pub mod reports;
+pub mod routing;
 pub mod state;
 pub mod web;
 

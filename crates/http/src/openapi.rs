@@ -3,7 +3,9 @@
 
 use utoipa::OpenApi;
 
-use crate::api::{attachments, board, cases, directory, disputes, map, open311_admin, public, stats, webhooks};
+use crate::api::{
+    attachments, board, cases, directory, disputes, map, open311_admin, public, routing, search, stats, webhooks,
+};
 use crate::auth::login;
 
 /// The document.
@@ -12,7 +14,7 @@ use crate::auth::login;
     info(title = "shiyu API", description = "市域社会治理平台 JSON API. Sign in with POST /api/login (cookie + X-CSRF-Token) or use `Authorization: Bearer <token>`."),
     paths(
         login::api_login, login::logout,
-        cases::create, cases::list, cases::get, cases::by_number, cases::events, cases::make_move,
+        cases::create, cases::list, cases::get, cases::by_number, cases::events, cases::make_move, search::search,
         attachments::upload, attachments::download,
         board::overdue, board::summary, stats::figures,
         map::areas, map::cases, map::cameras,
@@ -21,10 +23,11 @@ use crate::auth::login;
         public::follow, public::rate,
         disputes::create, disputes::list, disputes::get, disputes::make_move, disputes::agreement, disputes::figures,
         disputes::create_screening, disputes::screening_status, disputes::registry, disputes::create_org, disputes::create_mediator,
+        routing::proposal, routing::retrain, routing::rules, routing::set_rule,
         open311_admin::clients, open311_admin::create_client, open311_admin::attributes, open311_admin::set_attributes,
         webhooks::list, webhooks::create, webhooks::deactivate, webhooks::dead, webhooks::replay,
     ),
-    tags((name = "cases"), (name = "board"), (name = "map"), (name = "directory"), (name = "public"), (name = "auth"), (name = "disputes"), (name = "webhooks"), (name = "open311"))
+    tags((name = "cases"), (name = "board"), (name = "map"), (name = "directory"), (name = "public"), (name = "auth"), (name = "disputes"), (name = "webhooks"), (name = "open311"), (name = "routing"))
 )]
 pub struct ApiDoc;
 

@@ -62,6 +62,11 @@ pub struct AppState {
     /// The Chinese font documents are typeset with, found at start; `None` when the machine has
     /// none (PDFs are then refused with a message naming the packages to install).
     pub fonts: Option<shiyu_docs::Fonts>,
+    /// The router learned from past cases (category and lead organisation proposals).
+    pub routing: Arc<crate::routing::Routing>,
+    /// The full-text index of cases and disputes, kept current by the binary; `None` when it
+    /// could not be opened (search then answers 503).
+    pub search: Option<Arc<shiyu_search::SearchIndex>>,
 }
 
 impl AppState {

@@ -74,8 +74,27 @@ pub async fn start(
             None
         }
     };
-    let state =
-        AppState { store: store.clone(), cfg: std::sync::Arc::new(cfg), places: std::sync::Arc::new(places), fonts };
+    // The full-text index in DATA/search, brought up to the database in the background.
+    let search = match crate::search::open(&data_dir) {
+        Ok(ix) => Some(ix),
+        Err(e) => {
+            tracing::warn!("search is unavailable: {e:#}");
+            None
+        }
+    };
+    let state = AppState {
+        store: store.clone(),
+        cfg: std::sync::Arc::new(cfg),
+        places: std::sync::Arc::new(places),
+        fonts,
+        routing: std::sync::Arc::default(),
+        search: search.clone(),
+    };
+    let indexer = search.map(|ix| {
+        let (stop, rx) = tokio::sync::oneshot::channel::<()>();
+        (stop, tokio::spawn(crate::search::run(store.clone(), ix, rx)))
+    });
+    tokio::spawn(routing_schedule(state.clone()));
     if state.cfg.report_schedule {
         tokio::spawn(report_schedule(state.clone()));
     }
@@ -83,10 +102,32 @@ pub async fn start(
         tokio::spawn(crate::webhooks::run(store.clone(), policy));
     }
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let handle = tokio::spawn(shiyu_http::serve(listener, state, async move {
+    let serving = shiyu_http::serve(listener, state, async move {
         let _ = rx.await;
-    }));
+    });
+    // The indexer stops with the server, so the index folder is free when `handle` resolves.
+    let handle = tokio::spawn(async move {
+        let result = serving.await;
+        if let Some((stop, task)) = indexer {
+            let _ = stop.send(());
+            let _ = task.await;
+        }
+        result
+    });
     Ok(Running { addr, store, shutdown: tx, handle })
+}
+
+/// Learns routing from the cases at start and then every night (24 hours); an administrator can
+/// also ask for it (`POST /api/admin/routing/retrain`).
+async fn routing_schedule(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+    loop {
+        tick.tick().await;
+        match state.routing.retrain(&state.store).await {
+            Ok(r) => tracing::info!(examples = r.examples, "routing retrained"),
+            Err(e) => tracing::warn!("routing training: {e}"),
+        }
+    }
 }
 
 /// Makes the reports of periods that have ended, at start and then every hour.

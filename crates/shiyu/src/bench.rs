@@ -174,3 +174,76 @@ pub async fn import(n: usize, database: Option<String>) -> anyhow::Result<()> {
     store.close().await;
     Ok(())
 }
+
+/// Routing accuracy on held-out cases: a demo city of `cases` cases is built in a temporary
+/// folder, the router trains on the oldest 80% and proposes a category and a lead organisation
+/// for each of the newest 20%, compared with what the centre chose and with always answering the
+/// commonest. With `messages` (a labelled CSV with `label` and `text` columns, e.g. real public
+/// messages kept outside the program), the category model is also cross-validated on it (5 folds).
+pub async fn routing(cases: u32, messages: Option<std::path::PathBuf>) -> anyhow::Result<()> {
+    use shiyu_domain::routing::{Accuracy, Example, TextModel, accuracy, evaluate};
+    let line = |what: &str, a: &Accuracy| {
+        println!(
+            "  {what:<44} n={:<6} accuracy {:>5.1}%  macro-F1 {:>5.1}%  always-the-commonest {:>5.1}%",
+            a.n,
+            a.accuracy * 100.0,
+            a.macro_f1 * 100.0,
+            a.baseline * 100.0
+        );
+    };
+    let dir = tempfile::tempdir()?;
+    let store = crate::app::open_store(&dir.path().join("bench.db").display().to_string(), dir.path()).await?;
+    let t = Instant::now();
+    crate::demo::build(&store, cases, &mut std::io::sink()).await?;
+    let examples = store.routing_examples(u32::MAX).await?;
+    println!("demo city with {} cases built in {:.1} s (not measured)", examples.len(), t.elapsed().as_secs_f64());
+    let t = Instant::now();
+    let e = evaluate(&examples, 0.8);
+    println!(
+        "held-out demo cases (trained on the oldest {}, judged on the newest {}; {:.1} s):",
+        e.trained_on,
+        e.category.n,
+        t.elapsed().as_secs_f64()
+    );
+    line("category from the text", &e.category);
+    line("lead organisation from text and place", &e.org);
+    if let Some(path) = messages {
+        let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        let table = shiyu_tabular::csv::read_csv(&bytes).map_err(|e| anyhow::anyhow!("{}", e.message_en()))?;
+        let (Some(label), Some(text)) = (table.column("label"), table.column("text")) else {
+            anyhow::bail!("{}: needs `label` and `text` columns", path.display());
+        };
+        let rows: Vec<(String, String)> =
+            table.rows.iter().map(|r| (r.get(text).to_owned(), r.get(label).to_owned())).collect();
+        let mut pairs = Vec::new();
+        let mut commonest = std::collections::HashMap::<&str, usize>::new();
+        for (_, l) in &rows {
+            *commonest.entry(l.as_str()).or_insert(0) += 1;
+        }
+        let top = commonest.into_iter().max_by_key(|(_, n)| *n).map(|(l, _)| l.to_owned()).unwrap_or_default();
+        let t = Instant::now();
+        for fold in 0..5 {
+            let train =
+                rows.iter().enumerate().filter(|(i, _)| i % 5 != fold).map(|(_, (t, l))| (t.as_str(), l.as_str()));
+            let model = TextModel::train(train, 2);
+            for (_, (t, l)) in rows.iter().enumerate().filter(|(i, _)| i % 5 == fold) {
+                pairs.push((l.clone(), model.predict(t)));
+            }
+        }
+        println!("{} (5-fold cross-validation; {:.1} s):", path.display(), t.elapsed().as_secs_f64());
+        line("category from the text", &accuracy(&pairs, &top));
+    }
+    // What one proposal costs at intake, on the trained router.
+    let router = shiyu_domain::routing::Router::train(&examples);
+    let probe: Vec<&Example> = examples.iter().rev().take(2000).collect();
+    let t = Instant::now();
+    for e in &probe {
+        black_box(router.propose(&e.text, &e.area, None, &[], 3));
+    }
+    println!(
+        "one proposal (category + organisations): {:.0} µs on average over {}",
+        t.elapsed().as_secs_f64() * 1e6 / probe.len().max(1) as f64,
+        probe.len()
+    );
+    Ok(())
+}

@@ -5,5 +5,6 @@ pub mod app;
 pub mod bench;
 pub mod demo;
 pub mod notify;
+pub mod search;
 pub mod seed;
 pub mod webhooks;

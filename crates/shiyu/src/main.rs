@@ -120,6 +120,30 @@ enum Command {
         #[arg(long, env = "SHIYU_DATA", default_value = "shiyu-data")]
         data: PathBuf,
     },
+    /// Import cases, disputes or residents from another system (CSV/XLSX) as a mapping file
+    /// (TOML) says. The same record imported again changes nothing; a record changed on both
+    /// sides is reported as a conflict (exit code 1), never overwritten. All or nothing.
+    ImportExternal {
+        /// The mapping file: source system, kind, their columns, value translations, defaults.
+        #[arg(long)]
+        mapping: PathBuf,
+        /// Their data file (CSV or XLSX).
+        #[arg(long)]
+        file: PathBuf,
+        /// The account the records are registered as (a centre operator: it registers cases and
+        /// disputes and imports base data in its area).
+        #[arg(long = "as-user")]
+        as_user: String,
+        /// Check and report only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Database URL or SQLite path.
+        #[arg(long, env = "SHIYU_DATABASE")]
+        database: Option<String>,
+        /// Data folder.
+        #[arg(long, env = "SHIYU_DATA", default_value = "shiyu-data")]
+        data: PathBuf,
+    },
     /// Export base data of the account's area to CSV or XLSX (by the file's extension); audited.
     Export {
         /// What to export.
@@ -148,6 +172,9 @@ enum Command {
         /// Database for the import bench (default: a fresh SQLite file in a temporary folder).
         #[arg(long)]
         database: Option<String>,
+        /// Routing: a labelled CSV (`label`, `text`) to cross-validate the category model on.
+        #[arg(long)]
+        messages: Option<PathBuf>,
     },
     /// Connect an Open311 client: prints its api_key once (only a keyed hash is kept).
     Open311Client {
@@ -210,6 +237,8 @@ enum BenchKind {
     Locate,
     /// Residents imported per second from a generated CSV file (default 1,000,000).
     Import,
+    /// Routing accuracy on held-out demo cases (default 20,000), and on --messages when given.
+    Routing,
 }
 
 #[tokio::main]
@@ -343,6 +372,40 @@ async fn main() -> anyhow::Result<()> {
                 _ => Ok(()),
             }
         }
+        Command::ImportExternal { mapping, file, as_user, dry_run, database, data } => {
+            let url = database.unwrap_or_else(|| shiyu::app::default_database_url(&data));
+            let store = shiyu::app::open_store(&url, &data).await?;
+            let (user, _) = store.user_for_login(&as_user).await.with_context(|| format!("no account {as_user}"))?;
+            let text = std::fs::read_to_string(&mapping).with_context(|| format!("reading {}", mapping.display()))?;
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let name = file.file_name().and_then(|n| n.to_str());
+            let lang = shiyu_http::i18n::Lang::Zh;
+            match shiyu_http::external_import::import_external(&store, &user.principal(), &text, name, &bytes, dry_run)
+                .await
+            {
+                Ok(report) => {
+                    print!("{}", shiyu_http::external_import::report_text(&report, lang));
+                    if report.conflicts.is_empty() { Ok(()) } else { std::process::exit(1) }
+                }
+                Err(e) => {
+                    eprintln!("{}", e.message(lang));
+                    match &e {
+                        shiyu_http::error::ApiError::Rows(rows) => {
+                            for r in rows {
+                                eprintln!("  {}", shiyu_http::error::row_message(r, lang));
+                            }
+                        }
+                        shiyu_http::error::ApiError::Mapping(problems) => {
+                            for p in problems {
+                                eprintln!("  {}", shiyu_http::external_import::mapping_message(p, lang));
+                            }
+                        }
+                        _ => {}
+                    }
+                    std::process::exit(2)
+                }
+            }
+        }
         Command::Export { table, file, as_user, database, data } => {
             let url = database.unwrap_or_else(|| shiyu::app::default_database_url(&data));
             let store = shiyu::app::open_store(&url, &data).await?;
@@ -357,9 +420,10 @@ async fn main() -> anyhow::Result<()> {
             println!("wrote {} ({} bytes)", file.display(), out.bytes.len());
             Ok(())
         }
-        Command::Bench { what, n, database } => match what {
+        Command::Bench { what, n, database, messages } => match what {
             BenchKind::Locate => shiyu::bench::locate(n.unwrap_or(60_000)),
             BenchKind::Import => shiyu::bench::import(n.unwrap_or(1_000_000), database).await,
+            BenchKind::Routing => shiyu::bench::routing(n.map_or(20_000, |n| n as u32), messages).await,
         },
         Command::Open311Client { database, data, name, area } => {
             let url = database.unwrap_or_else(|| shiyu::app::default_database_url(&data));

@@ -199,6 +199,7 @@ pub async fn create(
 ) -> Result<(axum::http::StatusCode, Json<CaseView>), ApiError> {
     let (intake, contact) = body.into_intake(&state, &auth).await?;
     let case = state.store.register_case(&auth.principal, intake, contact, chrono::Utc::now()).await?;
+    state.routing.judge_registration(&state.store, &case).await;
     let record = state.store.case_record(&auth.scope(), case.id).await.ok();
     let contact = record.and_then(|r| r.contact);
     Ok((axum::http::StatusCode::CREATED, Json(view(&state, &auth, case, contact))))
@@ -332,7 +333,8 @@ pub async fn make_move(
 ) -> Result<Json<CaseView>, ApiError> {
     let id = CaseId::parse(&id).map_err(|_| ApiError::NotFound("case".into()))?;
     let mv = parse_move(body)?;
-    let case = state.store.apply_move(&auth.principal, id, mv, chrono::Utc::now()).await?;
+    let case = state.store.apply_move(&auth.principal, id, mv.clone(), chrono::Utc::now()).await?;
+    state.routing.judge_move(&state.store, &case, &mv).await;
     let contact = state.store.case_record(&auth.scope(), id).await.ok().and_then(|r| r.contact);
     Ok(Json(view(&state, &auth, case, contact)))
 }

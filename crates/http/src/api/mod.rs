@@ -9,6 +9,8 @@ pub mod disputes;
 pub mod map;
 pub mod open311_admin;
 pub mod public;
+pub mod routing;
+pub mod search;
 pub mod stats;
 pub mod webhooks;
 
@@ -34,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/map/areas", get(map::areas))
         .route("/api/map/cases", get(map::cases))
         .route("/api/map/cameras", get(map::cameras))
+        .route("/api/search", get(search::search))
         .route("/api/me", get(directory::me))
         .route("/api/notifications", get(directory::notifications))
         .route("/api/notifications/{id}/read", post(directory::read_notification))
@@ -52,6 +55,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/mediation/registry", get(disputes::registry))
         .route("/api/mediation/orgs", post(disputes::create_org))
         .route("/api/mediation/mediators", post(disputes::create_mediator))
+        .route("/api/routing/proposal", get(routing::proposal))
+        .route("/api/admin/routing/retrain", post(routing::retrain))
+        .route("/api/admin/routing/rules", get(routing::rules).post(routing::set_rule))
         .route("/api/admin/open311/clients", get(open311_admin::clients).post(open311_admin::create_client))
         .route(
             "/api/admin/services/{code}/attributes",

@@ -52,6 +52,7 @@ impl Chrome {
                 vec![
                     ("/grid", t.nav_grid),
                     ("/cases", t.nav_cases),
+                    ("/search", t.nav_search),
                     ("/grid/report", t.nav_report),
                     ("/disputes", t.nav_disputes),
                     ("/map", t.nav_map),
@@ -63,6 +64,7 @@ impl Chrome {
                 ("/reports", t.nav_reports),
                 ("/assessment", t.nav_assessment),
                 ("/cases", t.nav_cases),
+                ("/search", t.nav_search),
                 ("/cases/overdue", t.nav_overdue),
                 ("/cases/new", t.nav_intake),
                 ("/disputes", t.nav_disputes),
@@ -70,7 +72,13 @@ impl Chrome {
                 ("/base/residents", t.nav_base),
             ],
             Role::Handler => {
-                vec![("/", t.nav_home), ("/cases", t.nav_cases), ("/cases/overdue", t.nav_overdue), ("/map", t.nav_map)]
+                vec![
+                    ("/", t.nav_home),
+                    ("/cases", t.nav_cases),
+                    ("/search", t.nav_search),
+                    ("/cases/overdue", t.nav_overdue),
+                    ("/map", t.nav_map),
+                ]
             }
             Role::Mediator | Role::Analyst => vec![
                 ("/", t.nav_home),
@@ -79,6 +87,7 @@ impl Chrome {
                 ("/assessment", t.nav_assessment),
                 (if auth.user.role == Role::Mediator { "/disputes" } else { "/disputes/figures" }, t.nav_disputes),
                 ("/cases", t.nav_cases),
+                ("/search", t.nav_search),
                 ("/cases/overdue", t.nav_overdue),
                 ("/map", t.nav_map),
                 (if auth.user.role == Role::Mediator { "/base/residents" } else { "/base/care" }, t.nav_base),
@@ -89,6 +98,7 @@ impl Chrome {
                 ("/reports", t.nav_reports),
                 ("/assessment", t.nav_assessment),
                 ("/cases", t.nav_cases),
+                ("/search", t.nav_search),
                 ("/cases/overdue", t.nav_overdue),
                 ("/map", t.nav_map),
                 ("/base/residents", t.nav_base),

@@ -339,6 +339,18 @@ texts! {
     rep_share: "占比", "Share";
     rep_satisfaction: "满意率", "Satisfaction";
     nav_mediation: "调解组织", "Mediation registry";
+    nav_search: "全文检索", "Search";
+    search_q: "关键词或编号", "Words or number";
+    search_kind_all: "诉求和纠纷", "Cases and disputes";
+    search_kind_case: "诉求", "Cases";
+    search_kind_dispute: "矛盾纠纷", "Disputes";
+    search_state_any: "全部状态", "Any state";
+    search_from: "登记起", "Registered from";
+    search_to: "登记止", "Registered to";
+    search_submit: "检索", "Search";
+    search_none: "没有找到匹配的诉求或纠纷", "Nothing matches";
+    search_partial: "检索索引正在重建，结果可能不完整。", "The search index is being rebuilt; results may be incomplete.";
+    search_count: "共 {total} 条", "{total} found";
     dsp_title: "矛盾纠纷调处", "Dispute mediation";
     dsp_mine: "我的纠纷", "My disputes";
     dsp_sessions_due: "待调解", "Sessions due";

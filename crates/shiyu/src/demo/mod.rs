@@ -15,6 +15,7 @@ mod mix;
 mod names;
 pub mod open311;
 pub mod scale;
+pub mod search_texts;
 mod topics;
 
 use std::collections::HashMap;

@@ -47,6 +47,7 @@ async fn every_role_against_every_route() {
         let anon = app.anonymous();
         for path in [
             "/api/me",
+            "/api/search?q=x",
             "/api/cases",
             &format!("/api/cases/{id}"),
             "/api/board/overdue",
@@ -58,6 +59,20 @@ async fn every_role_against_every_route() {
             assert_eq!(anon.get(path).await.0, 401, "anonymous {path}");
         }
 
+        // Full-text search sees the case once the index has caught up with the dispatch.
+        let admin = app.client("admin").await;
+        let started = std::time::Instant::now();
+        loop {
+            let (_, v) = admin.get("/api/search?q=%E8%A7%92%E8%89%B2%E7%9F%A9%E9%98%B5").await;
+            if v["hits"]
+                .as_array()
+                .is_some_and(|h| h.iter().any(|h| h["id"] == id.as_str() && h["state"] == "dispatched"))
+            {
+                break;
+            }
+            assert!(started.elapsed().as_secs() < 20, "search index never caught up: {v}");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
         let mut n = 0;
         for who in WHO {
             let c = app.client(who).await;
@@ -74,6 +89,10 @@ async fn every_role_against_every_route() {
             check("GET cases", s, 200);
             let listed = list["items"].as_array().expect("items").iter().any(|i| i["id"] == id.as_str());
             assert_eq!(listed, sees_case(who), "{who} list visibility");
+            let (s, found) = c.get("/api/search?q=%E8%A7%92%E8%89%B2%E7%9F%A9%E9%98%B5").await;
+            check("GET search", s, 200);
+            let found = found["hits"].as_array().expect("hits").iter().any(|h| h["id"] == id.as_str());
+            assert_eq!(found, sees_case(who), "{who} search visibility");
             let (_, by_state) = c.get("/api/board/summary").await;
             let counted: i64 =
                 by_state["by_state"].as_array().expect("by_state").iter().map(|p| p[1].as_i64().unwrap_or(0)).sum();

@@ -388,6 +388,8 @@ async fn ended_periods_get_their_reports_made_once_and_kept() {
         cfg: std::sync::Arc::new(shiyu_http::HttpConfig::new(app.dir.path())),
         places: std::sync::Arc::new(shiyu::app::places(&app.store).await.expect("places")),
         fonts: None,
+        routing: Default::default(),
+        search: None,
     };
     let today = shiyu_domain::time::local_date(chrono::Utc::now());
     // Four kinds of period for the city and its one district.

@@ -62,6 +62,7 @@ async fn every_role_against_every_page() {
             "/",
             "/cases",
             "/cases/overdue",
+            "/search?q=%E7%BD%91%E9%A1%B5",
             "/cases/export?format=csv",
             "/cases/new",
             "/r",
@@ -149,6 +150,7 @@ async fn every_role_against_every_page() {
                 "/",
                 "/cases",
                 "/cases/overdue",
+                "/search?q=%E7%BD%91%E9%A1%B5",
                 "/cases/export?format=csv",
                 "/cases/new",
                 "/r",
@@ -187,6 +189,23 @@ async fn every_role_against_every_page() {
             // Lists and the case page never show a case outside scope.
             let list = c.get(app.url("/cases")).send().await.expect("list").text().await.expect("text");
             assert_eq!(list.contains(&number), sees, "{who} list");
+            // Search finds it (once indexed) exactly when the list shows it.
+            let started = std::time::Instant::now();
+            loop {
+                let found = c
+                    .get(app.url("/search?q=%E7%BD%91%E9%A1%B5%E7%9F%A9%E9%98%B5"))
+                    .send()
+                    .await
+                    .expect("search")
+                    .text()
+                    .await
+                    .expect("text");
+                if found.contains(&number) == sees {
+                    break;
+                }
+                assert!(started.elapsed().as_secs() < 20, "{who} search page");
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
             let page = c.get(app.url(&format!("/cases/{id}"))).send().await.expect("page").text().await.expect("text");
             assert_eq!(page.contains("网页矩阵"), sees, "{who} case page");
             // A move by form: only the lead department's handler may sign; the CSRF token is

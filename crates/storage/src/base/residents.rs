@@ -54,6 +54,22 @@ pub enum Identifier {
     Phone,
 }
 
+/// A checked import of residents, ready to write: see [`Store::plan_residents`].
+pub(crate) struct ResidentPlan {
+    counts: ImportCounts,
+    inserts: Vec<Vec<V>>,
+    tag_inserts: Vec<Vec<V>>,
+    updates: Vec<ResidentUpdate>,
+    changes: Changes,
+    rows: usize,
+    /// Keyed hash of each imported identity number → the resident's id (new or stored).
+    pub(crate) ids: HashMap<String, String>,
+}
+
+/// One stored resident corrected: id, name, kind, grid, house, and the phone when it changed
+/// (sealed, keyed hash, masked).
+type ResidentUpdate = (String, String, ResidentKind, String, Option<String>, Option<(String, String, String)>);
+
 struct Stored {
     id: String,
     name: String,
@@ -85,6 +101,22 @@ impl Store {
         rows: Vec<Placed<ResidentRecord>>,
         now: DateTime<Utc>,
     ) -> Result<ImportCounts> {
+        let plan = self.plan_residents(city, actor, rows, now).await?;
+        let mut w = self.begin_write().await?;
+        let counts = self.write_residents(&mut w.tx, city, actor, plan, now).await?;
+        w.tx.commit().await?;
+        Ok(counts)
+    }
+
+    /// Checks an import of residents against what is stored and prepares its writes (reads
+    /// only). Imports from other systems plan with it and write inside their own transaction.
+    pub(crate) async fn plan_residents(
+        &self,
+        city: &str,
+        actor: &Principal,
+        rows: Vec<Placed<ResidentRecord>>,
+        now: DateTime<Utc>,
+    ) -> Result<ResidentPlan> {
         let root = root_for(actor, BaseAct::ImportExport)?;
         let grids = self.grid_codes().await?;
         let house_codes: Vec<&str> = {
@@ -140,6 +172,7 @@ impl Store {
         let mut tag_inserts = Vec::new();
         let mut updates = Vec::new();
         let mut changes = Changes::default();
+        let mut new_ids: Vec<(String, String)> = Vec::new();
         let secret = self.secret.as_slice();
         for (hash, (row, r, grid, house_id)) in &people {
             let phone = r.phone.as_ref().map(|p| (self.keyed_hash(p.as_str()), p));
@@ -148,6 +181,7 @@ impl Store {
                 None => {
                     counts.inserted += 1;
                     let id = uuid::Uuid::now_v7().to_string();
+                    new_ids.push((hash.clone(), id.clone()));
                     let (ph_sealed, ph_hash, ph_masked) = match &phone {
                         Some((h, p)) => (Some(crypto::seal(secret, p.as_str())?), Some(h.clone()), Some(p.masked())),
                         None => (None, None, None),
@@ -225,9 +259,23 @@ impl Store {
                 }
             }
         }
-        let mut w = self.begin_write().await?;
+        let ids =
+            people.keys().filter_map(|h| stored.get(h).map(|s| (h.clone(), s.id.clone()))).chain(new_ids).collect();
+        Ok(ResidentPlan { counts, inserts, tag_inserts, updates, changes, rows: people.len(), ids })
+    }
+
+    /// Writes a planned import inside `tx`, with its audit entry.
+    pub(crate) async fn write_residents(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        city: &str,
+        actor: &Principal,
+        plan: ResidentPlan,
+        now: DateTime<Utc>,
+    ) -> Result<ImportCounts> {
+        let ResidentPlan { counts, inserts, tag_inserts, updates, changes, rows, .. } = plan;
         insert_many(
-            &mut w.tx,
+            tx,
             "residents",
             &[
                 "city",
@@ -249,7 +297,7 @@ impl Store {
         )
         .await?;
         insert_many(
-            &mut w.tx,
+            tx,
             "care_tags",
             &["city", "resident_id", "grp", "grid_code", "tagged_on", "last_visit", "visit_due"],
             tag_inserts,
@@ -263,7 +311,7 @@ impl Store {
                 .bind(house)
                 .bind(ms(now))
                 .bind(id.as_str())
-                .execute(&mut *w.tx)
+                .execute(&mut **tx)
                 .await?;
             if let Some((sealed, hash, masked)) = phone {
                 sqlx::query("UPDATE residents SET phone_sealed = $1, phone_hash = $2, phone_masked = $3 WHERE id = $4")
@@ -271,19 +319,18 @@ impl Store {
                     .bind(hash)
                     .bind(masked)
                     .bind(id.as_str())
-                    .execute(&mut *w.tx)
+                    .execute(&mut **tx)
                     .await?;
             }
             // Care tags follow the person's grid.
             sqlx::query("UPDATE care_tags SET grid_code = $1 WHERE resident_id = $2")
                 .bind(grid.as_str())
                 .bind(id.as_str())
-                .execute(&mut *w.tx)
+                .execute(&mut **tx)
                 .await?;
         }
-        changes.write(self, &mut w.tx, city, now).await?;
-        audit_import(&mut w.tx, city, actor, "residents", people.len(), &counts, now).await?;
-        w.tx.commit().await?;
+        changes.write(self, tx, city, now).await?;
+        audit_import(tx, city, actor, "residents", rows, &counts, now).await?;
         Ok(counts)
     }
 

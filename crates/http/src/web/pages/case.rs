@@ -670,7 +670,8 @@ async fn apply(state: &AppState, auth: &Auth, id: CaseId, name: &str, form: &For
         resolve_merge(state, auth, &mut json).await?;
     }
     let mv = parse_move(json)?;
-    state.store.apply_move(&auth.principal, id, mv, Utc::now()).await?;
+    let case = state.store.apply_move(&auth.principal, id, mv.clone(), Utc::now()).await?;
+    state.routing.judge_move(&state.store, &case, &mv).await;
     Ok(())
 }
 

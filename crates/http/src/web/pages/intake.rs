@@ -283,7 +283,10 @@ async fn submit(state: &AppState, auth: &Auth, who: Who, v: IntakeForm) -> Resul
     }
     .await;
     match result {
-        Ok(case) => Ok(Redirect::to(&format!("/cases/{}", case.id)).into_response()),
+        Ok(case) => {
+            state.routing.judge_registration(&state.store, &case).await;
+            Ok(Redirect::to(&format!("/cases/{}", case.id)).into_response())
+        }
         Err(e) if fixable(&e) => {
             let message = e.message(auth.lang);
             render_status(status_of(&e), &form_page(state, auth, who, v, message).await?)
@@ -432,4 +435,59 @@ mod tests {
             assert!(matches!(location(lon, lat), Err(ApiError::Invalid { field, .. }) if field == "location"));
         }
     }
+}
+
+/// What the proposal fragment is asked for.
+#[derive(Debug, Deserialize)]
+pub struct ProposalQuery {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    area_code: String,
+}
+
+/// `GET /cases/new/proposal`: the routing proposal for what has been typed so far (an htmx
+/// fragment under the text): categories to pick with one click, and who would lead.
+pub async fn proposal(
+    State(state): State<AppState>,
+    auth: Auth,
+    axum::extract::Query(q): axum::extract::Query<ProposalQuery>,
+) -> Result<Response, ApiError> {
+    auth.require(&[Role::Operator, Role::Leader, Role::GridWorker, Role::Admin])?;
+    let words = format!("{} {}", q.title, q.text);
+    if words.trim().chars().count() < 4 {
+        return Ok(axum::response::Html(String::new()).into_response());
+    }
+    let p = crate::api::routing::propose(&state, &auth, &words, Some(&q.area_code), None).await?;
+    let lang = auth.lang;
+    let esc = crate::web::escape;
+    let mut html = String::new();
+    if !p.categories.is_empty() {
+        html.push_str(&format!("<p><strong>{}</strong> ", lang.pick("建议分类：", "Suggested category: ")));
+        for c in p.categories.iter().filter(|c| c.confidence >= 0.05) {
+            html.push_str(&format!(
+                "<button type=\"button\" class=\"chip\" data-pick-category=\"{}\">{} {:.0}%</button> ",
+                esc(&c.code),
+                esc(&c.name),
+                c.confidence * 100.0
+            ));
+        }
+        html.push_str("</p>");
+    }
+    if let Some(o) = p.orgs.first() {
+        let why = match (o.because.as_str(), lang) {
+            ("rule", l) => l.pick("按职责配置", "by the configured owner").to_owned(),
+            (_, Lang::Zh) => format!("以往同类 {} 件由其办理", o.cases),
+            (_, Lang::En) => format!("led {} such cases before", o.cases),
+        };
+        html.push_str(&format!(
+            "<p><strong>{}</strong>{}（{}）</p>",
+            lang.pick("建议主办单位：", "Suggested lead: "),
+            esc(&o.name),
+            esc(&why)
+        ));
+    }
+    Ok(axum::response::Html(html).into_response())
 }

@@ -18,4 +18,5 @@ pub mod map;
 pub mod mediation;
 pub mod reports;
 pub mod resident;
+pub mod search;
 pub mod visits;
