@@ -10,6 +10,7 @@ pub mod base;
 pub mod case;
 pub mod deadline;
 pub mod dispute;
+pub mod duplicates;
 pub mod error;
 pub mod exchange;
 pub mod ids;

@@ -425,6 +425,13 @@ impl Store {
             return Err(StorageError::Conflict("case"));
         }
         crate::case_counts::shift(tx, Some(&before), &after).await?;
+        if let Move::Merge { into, .. } = &event.change {
+            sqlx::query("INSERT INTO case_merges (into_id, case_id) VALUES ($1, $2) ON CONFLICT (case_id) DO NOTHING")
+                .bind(into.to_string())
+                .bind(case_id.to_string())
+                .execute(&mut **tx)
+                .await?;
+        }
         if let Move::Dispatch { lead, co, .. } = &event.change {
             for org in std::iter::once(lead).chain(co) {
                 sqlx::query("INSERT INTO case_orgs (city, case_id, org_id) VALUES ($1, $2, $3) ON CONFLICT (case_id, org_id) DO NOTHING")
@@ -513,24 +520,27 @@ impl Store {
             let (user, org, area) = match &notice.to {
                 Recipient::Org(o) => (None, Some(o.to_string()), None),
                 Recipient::Area(a) => (None, None, Some(a.to_string())),
-                Recipient::Reporter => match after.reporter {
-                    Reporter::Account { user } => (Some(user.to_string()), None, None),
-                    Reporter::Contact => {
-                        let p = serde_json::json!({ "case_id": case_id, "kind": notice.kind, "text": notice.text });
-                        self.outbox(
-                            tx,
-                            city.as_str(),
-                            "reporter.sms",
-                            &case_id,
-                            i64::from(event.seq),
-                            &p.to_string(),
-                            event.at,
-                        )
-                        .await?;
-                        continue;
+                Recipient::Reporter => {
+                    self.tell_merged_reporters(tx, after, event, notice.kind, &notice.text).await?;
+                    match after.reporter {
+                        Reporter::Account { user } => (Some(user.to_string()), None, None),
+                        Reporter::Contact => {
+                            let p = serde_json::json!({ "case_id": case_id, "kind": notice.kind, "text": notice.text });
+                            self.outbox(
+                                tx,
+                                city.as_str(),
+                                "reporter.sms",
+                                &case_id,
+                                i64::from(event.seq),
+                                &p.to_string(),
+                                event.at,
+                            )
+                            .await?;
+                            continue;
+                        }
+                        Reporter::Anonymous => continue,
                     }
-                    Reporter::Anonymous => continue,
-                },
+                }
             };
             sqlx::query(
                 "INSERT INTO notifications (city, id, user_id, org_id, area_code, case_id, kind, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -546,6 +556,53 @@ impl Store {
             .bind(ms(event.at))
             .execute(&mut **tx)
             .await?;
+        }
+        Ok(())
+    }
+
+    /// Passes a notice for a case's reporter on to the reporters of the cases merged into it
+    /// (the same matter reported again): each hears the answer under their own number.
+    async fn tell_merged_reporters(
+        &self,
+        tx: &mut sqlx::Transaction<'static, Any>,
+        after: &CaseSnapshot,
+        event: &Event,
+        kind: &str,
+        text: &str,
+    ) -> Result<()> {
+        let rows =
+            sqlx::query("SELECT c.snapshot FROM case_merges m JOIN cases c ON c.id = m.case_id WHERE m.into_id = $1")
+                .bind(after.id.to_string())
+                .fetch_all(&mut **tx)
+                .await?;
+        let city = after.area.city_key();
+        for r in &rows {
+            let merged = parse_snapshot(&r.try_get::<String, _>("snapshot")?)?;
+            let said = format!("（您的诉求 {} 已并入 {} 一并办理）{text}", merged.number, after.number);
+            let id = merged.id.to_string();
+            match merged.reporter {
+                Reporter::Account { user } => {
+                    sqlx::query(
+                        "INSERT INTO notifications (city, id, user_id, org_id, area_code, case_id, kind, body, created_at) \
+                         VALUES ($1, $2, $3, NULL, NULL, $4, $5, $6, $7)",
+                    )
+                    .bind(city.as_str())
+                    .bind(uuid::Uuid::now_v7().to_string())
+                    .bind(user.to_string())
+                    .bind(id.as_str())
+                    .bind(kind)
+                    .bind(said.as_str())
+                    .bind(ms(event.at))
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                Reporter::Contact => {
+                    let p = serde_json::json!({ "case_id": id, "kind": kind, "text": said });
+                    self.outbox(tx, city.as_str(), "reporter.sms", &id, i64::from(event.seq), &p.to_string(), event.at)
+                        .await?;
+                }
+                Reporter::Anonymous => {}
+            }
         }
         Ok(())
     }
@@ -787,6 +844,28 @@ impl Store {
         .rows_affected();
         w.tx.commit().await?;
         Ok(done == 1)
+    }
+
+    /// Earlier cases that might be the same matter as a new report: registered in the street
+    /// around `area` since `since`, not ended as merged or refused, newest first, at most `limit`.
+    pub async fn duplicate_candidates(
+        &self,
+        area: &AreaCode,
+        since: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<CaseSnapshot>> {
+        let street = area.lineage().into_iter().find(|a| a.level() == shiyu_domain::area::AreaLevel::Street);
+        let root = street.unwrap_or_else(|| area.clone());
+        let mut q = Query::new("SELECT c.snapshot FROM cases c WHERE c.state NOT IN ('merged', 'not_accepted')");
+        q.within("c.area_code", root.scope_prefix());
+        q.push(" AND c.created_at >= ?", Arg::Int(ms(since)));
+        q.raw(&format!(" ORDER BY c.created_at DESC LIMIT {}", limit.min(2000)));
+        q.build()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| parse_snapshot(&r.try_get::<String, _>("snapshot")?))
+            .collect()
     }
 
     /// Case counts per state in a scope (states with no case left out). An area subtree sums the

@@ -6,6 +6,7 @@ pub mod board;
 pub mod cases;
 pub mod directory;
 pub mod disputes;
+pub mod duplicates;
 pub mod map;
 pub mod open311_admin;
 pub mod public;
@@ -25,6 +26,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/cases", post(cases::create).get(cases::list))
         .route("/api/cases/by-number/{number}", get(cases::by_number))
+        .route("/api/cases/duplicates", get(duplicates::duplicates))
         .route("/api/cases/{id}", get(cases::get))
         .route("/api/cases/{id}/events", get(cases::events))
         .route("/api/cases/{id}/moves", post(cases::make_move))

@@ -62,6 +62,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/lookup", get(pages::case::lookup))
         .route("/cases/new", get(pages::intake::staff_form).post(pages::intake::staff_submit))
         .route("/cases/new/proposal", get(pages::intake::proposal))
+        .route("/cases/new/duplicates", get(pages::intake::duplicates))
         .route("/cases/{id}", get(pages::case::page))
         .route("/cases/{id}/moves/{name}", post(pages::case::make_move))
         .route("/board", get(pages::board::board))

@@ -11,6 +11,7 @@ mod browser_board;
 mod browser_disputes;
 mod browser_grid;
 mod disputes;
+mod duplicates;
 mod export;
 mod history;
 mod import_external;

@@ -49,6 +49,10 @@ pub struct IntakeForm {
     pub lon: String,
     /// Latitude.
     pub lat: String,
+    /// The number of an earlier case this report repeats (chosen from the proposed duplicates):
+    /// the new case is registered and merged into it at once.
+    #[serde(default)]
+    pub merge_into: String,
 }
 
 /// Who fills the form in, which decides its fields.
@@ -285,7 +289,8 @@ async fn submit(state: &AppState, auth: &Auth, who: Who, v: IntakeForm) -> Resul
     match result {
         Ok(case) => {
             state.routing.judge_registration(&state.store, &case).await;
-            Ok(Redirect::to(&format!("/cases/{}", case.id)).into_response())
+            let target = merge_at_intake(state, auth, &case, v.merge_into.trim()).await.unwrap_or(case.id);
+            Ok(Redirect::to(&format!("/cases/{target}")).into_response())
         }
         Err(e) if fixable(&e) => {
             let message = e.message(auth.lang);
@@ -487,6 +492,94 @@ pub async fn proposal(
             lang.pick("建议主办单位：", "Suggested lead: "),
             esc(&o.name),
             esc(&why)
+        ));
+    }
+    Ok(axum::response::Html(html).into_response())
+}
+
+/// Merges a just-registered case into the earlier one the operator picked at intake; the earlier
+/// case is where the answer comes from (its reporters, this one's included, all hear it). Returns
+/// the earlier case's id, or none when nothing was picked or the merge is not allowed here (the
+/// new case then stays registered, to be merged from its own page).
+async fn merge_at_intake(
+    state: &AppState,
+    auth: &Auth,
+    case: &shiyu_domain::case::CaseSnapshot,
+    number: &str,
+) -> Option<shiyu_domain::ids::CaseId> {
+    if number.is_empty() {
+        return None;
+    }
+    let into_number = shiyu_domain::ids::CaseNumber::parse(number).ok()?;
+    let into = state.store.case_by_number(&auth.scope(), &into_number).await.ok()?.case.id;
+    let reason =
+        auth.lang.pick("同一事项重复反映，登记时合并", "The same matter reported again; merged at intake").to_owned();
+    let mv = shiyu_domain::case::Move::Merge { into, into_number, reason };
+    match state.store.apply_move(&auth.principal, case.id, mv, chrono::Utc::now()).await {
+        Ok(_) => Some(into),
+        Err(e) => {
+            tracing::info!("merge at intake refused: {e}");
+            None
+        }
+    }
+}
+
+/// What the duplicate fragment is asked for.
+#[derive(Debug, Deserialize)]
+pub struct DuplicateQuery {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    area_code: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    lon: String,
+    #[serde(default)]
+    lat: String,
+}
+
+/// `GET /cases/new/duplicates`: likely duplicates of what has been typed (an htmx fragment inside
+/// the intake form): each with its reasons and a choice to merge the new report into it.
+pub async fn duplicates(
+    State(state): State<AppState>,
+    auth: Auth,
+    axum::extract::Query(q): axum::extract::Query<DuplicateQuery>,
+) -> Result<Response, ApiError> {
+    auth.require(&[Role::Operator, Role::Leader, Role::GridWorker, Role::Admin])?;
+    let words = format!("{} {}", q.title, q.text);
+    let Ok(area) = AreaCode::parse(q.area_code.trim()) else {
+        return Ok(axum::response::Html(String::new()).into_response());
+    };
+    if words.trim().chars().count() < 4 {
+        return Ok(axum::response::Html(String::new()).into_response());
+    }
+    let point = match (q.lon.trim().parse::<f64>(), q.lat.trim().parse::<f64>()) {
+        (Ok(lon), Ok(lat)) => Some(shiyu_domain::case::GeoPoint { lon, lat }),
+        _ => None,
+    };
+    let found = crate::api::duplicates::likely(&state, &auth, &words, &area, point, Some(q.category.trim()), 5).await?;
+    if found.is_empty() {
+        return Ok(axum::response::Html(String::new()).into_response());
+    }
+    let lang = auth.lang;
+    let esc = crate::web::escape;
+    let mut html = format!(
+        "<p><strong>{}</strong></p><label class=\"dup\"><input type=\"radio\" name=\"merge_into\" value=\"\" checked> {}</label>",
+        lang.pick("可能重复：", "Possible duplicates:"),
+        lang.pick("不是重复，单独登记", "Not a duplicate: register on its own")
+    );
+    for d in &found {
+        html.push_str(&format!(
+            "<label class=\"dup\" data-testid=\"duplicate\"><input type=\"radio\" name=\"merge_into\" value=\"{}\"> {} <a href=\"/cases/{}\" target=\"_blank\">{}</a> {}（{}）</label>",
+            esc(&d.number),
+            lang.pick("并入", "merge into"),
+            esc(&d.id),
+            esc(&d.number),
+            esc(&d.title),
+            esc(&d.reasons.join("，"))
         ));
     }
     Ok(axum::response::Html(html).into_response())
