@@ -161,6 +161,20 @@ pub fn judge(new: &Probe<'_>, old: &Earlier<'_>) -> Option<Judged> {
     Some(Judged { score: score.min(1.0), reasons })
 }
 
+/// Judges an earlier case (its title and text, point, area, category and registration time)
+/// against a new report.
+pub fn judge_case(new: &Probe<'_>, old: &crate::case::CaseSnapshot) -> Option<Judged> {
+    let words = format!("{} {}", old.title, old.text);
+    let earlier = Earlier {
+        text: &words,
+        point: old.location,
+        area: old.area.as_str(),
+        category: old.category.as_str(),
+        at: old.created_at,
+    };
+    judge(new, &earlier)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

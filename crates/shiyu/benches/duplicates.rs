@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use chrono::Utc;
 use criterion::{Criterion, criterion_group, criterion_main};
-use shiyu_domain::duplicates::{CLOSE_DAYS, Earlier, Probe, judge};
+use shiyu_domain::duplicates::{CLOSE_DAYS, Probe, judge_case};
 
 #[path = "common/city.rs"]
 mod city;
@@ -71,20 +71,7 @@ async fn check(
     let probe =
         Probe { text: &text, point: p.location, area: p.area.as_str(), category: Some(p.category.as_str()), at: now };
     let candidates = store.duplicate_candidates(&p.area, since, 500).await.expect("candidates");
-    let mut found = 0;
-    for c in &candidates {
-        let words = format!("{} {}", c.title, c.text);
-        let old = Earlier {
-            text: &words,
-            point: c.location,
-            area: c.area.as_str(),
-            category: c.category.as_str(),
-            at: c.created_at,
-        };
-        if judge(&probe, &old).is_some() {
-            found += 1;
-        }
-    }
+    let found = candidates.iter().filter(|c| judge_case(&probe, c).is_some()).count();
     (candidates.len(), found)
 }
 

@@ -8,7 +8,7 @@ use chrono::{Duration, Utc};
 use serde::{Deserialize, Serialize};
 use shiyu_domain::area::AreaCode;
 use shiyu_domain::case::GeoPoint;
-use shiyu_domain::duplicates::{CLOSE_DAYS, Earlier, Probe, Reason, judge};
+use shiyu_domain::duplicates::{CLOSE_DAYS, Probe, Reason, judge_case};
 use shiyu_domain::role::Role;
 use utoipa::{IntoParams, ToSchema};
 
@@ -88,15 +88,7 @@ pub async fn likely(
         if !scope.sees(c.visibility()) {
             continue;
         }
-        let words = format!("{} {}", c.title, c.text);
-        let old = Earlier {
-            text: &words,
-            point: c.location,
-            area: c.area.as_str(),
-            category: c.category.as_str(),
-            at: c.created_at,
-        };
-        if let Some(j) = judge(&probe, &old) {
+        if let Some(j) = judge_case(&probe, c) {
             found.push((
                 j.score,
                 DuplicateView {
