@@ -2,6 +2,7 @@
 //! opens the store and serves HTTP ([`app`]), and the synthetic demo city ([`demo`]).
 
 pub mod app;
+pub mod backup;
 pub mod bench;
 pub mod demo;
 pub mod notify;

@@ -176,6 +176,30 @@ enum Command {
         #[arg(long)]
         messages: Option<PathBuf>,
     },
+    /// Write a consistent copy of the database (while serving) and the secret key beside it.
+    Backup {
+        /// Database URL or SQLite path.
+        #[arg(long, env = "SHIYU_DATABASE")]
+        database: Option<String>,
+        /// Data folder.
+        #[arg(long, env = "SHIYU_DATA", default_value = "shiyu-data")]
+        data: PathBuf,
+        /// The backup file to write (never overwritten).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Put a backup back (stop the server first on SQLite).
+    Restore {
+        /// Database URL or SQLite path.
+        #[arg(long, env = "SHIYU_DATABASE")]
+        database: Option<String>,
+        /// Data folder.
+        #[arg(long, env = "SHIYU_DATA", default_value = "shiyu-data")]
+        data: PathBuf,
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Connect an Open311 client: prints its api_key once (only a keyed hash is kept).
     Open311Client {
         /// Database URL or SQLite path.
@@ -425,6 +449,19 @@ async fn main() -> anyhow::Result<()> {
             BenchKind::Import => shiyu::bench::import(n.unwrap_or(1_000_000), database).await,
             BenchKind::Routing => shiyu::bench::routing(n.map_or(20_000, |n| n as u32), messages).await,
         },
+        Command::Backup { database, data, out } => {
+            let url = database.unwrap_or_else(|| shiyu::app::default_database_url(&data));
+            let store = shiyu::app::open_store(&url, &data).await?;
+            let bytes = shiyu::backup::backup(&store, &url, &data, &out).await?;
+            println!("backup written: {} ({bytes} bytes), key beside it", out.display());
+            Ok(())
+        }
+        Command::Restore { database, data, from } => {
+            let url = database.unwrap_or_else(|| shiyu::app::default_database_url(&data));
+            shiyu::backup::restore(&url, &data, &from).await?;
+            println!("restored {} into {url}; run `shiyu verify-audit` to check it", from.display());
+            Ok(())
+        }
         Command::Open311Client { database, data, name, area } => {
             let url = database.unwrap_or_else(|| shiyu::app::default_database_url(&data));
             let store = shiyu::app::open_store(&url, &data).await?;

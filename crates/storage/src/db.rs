@@ -110,6 +110,13 @@ impl Store {
         Ok(())
     }
 
+    /// Copies an SQLite database, as one consistent snapshot, into a new file (`VACUUM INTO`);
+    /// writers may go on meanwhile.
+    pub async fn sqlite_copy_into(&self, path: &str) -> Result<()> {
+        sqlx::query("VACUUM INTO $1").bind(path).execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// Closes the pool, waiting for connections to finish.
     pub async fn close(&self) {
         self.pool.close().await;

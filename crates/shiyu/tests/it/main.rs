@@ -5,6 +5,7 @@ mod common;
 
 mod api_cases;
 mod areas;
+mod backup;
 mod base_data;
 mod browser;
 mod browser_board;
