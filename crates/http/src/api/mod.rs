@@ -7,6 +7,7 @@ pub mod cases;
 pub mod directory;
 pub mod disputes;
 pub mod duplicates;
+pub mod imports;
 pub mod map;
 pub mod open311_admin;
 pub mod public;
@@ -57,6 +58,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/mediation/registry", get(disputes::registry))
         .route("/api/mediation/orgs", post(disputes::create_org))
         .route("/api/mediation/mediators", post(disputes::create_mediator))
+        .route("/api/admin/imports", post(imports::import))
         .route("/api/routing/proposal", get(routing::proposal))
         .route("/api/admin/routing/retrain", post(routing::retrain))
         .route("/api/admin/routing/rules", get(routing::rules).post(routing::set_rule))

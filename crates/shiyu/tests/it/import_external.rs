@@ -471,3 +471,42 @@ async fn import_external_command_exits_1_on_conflicts() {
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("冲突：第 2 行 GD-001"), "{stdout}");
 }
+
+#[tokio::test]
+async fn operators_import_through_the_api_with_a_dry_run_first() {
+    for engine in engines() {
+        let app = TestApp::spawn(engine).await;
+        let send = |who: crate::common::Client, mapping: Option<&'static str>, dry: bool| {
+            let app_url = app.url(&format!("/api/admin/imports?dry_run={dry}"));
+            let csv = cases_csv("楼道漏水");
+            async move {
+                let mut form = reqwest::multipart::Form::new()
+                    .part("file", reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("orders.csv"));
+                if let Some(m) = mapping {
+                    form = form.text("mapping", m);
+                }
+                let res = who
+                    .http
+                    .post(app_url)
+                    .header("x-csrf-token", &who.csrf)
+                    .multipart(form)
+                    .send()
+                    .await
+                    .expect("send");
+                let status = res.status().as_u16();
+                (status, res.json::<serde_json::Value>().await.unwrap_or_default())
+            }
+        };
+        let (s, dry) = send(app.client("operator").await, Some(CASES_MAP), true).await;
+        assert_eq!(s, 200, "{dry}");
+        assert_eq!((dry["created"].as_u64(), dry["dry_run"].as_bool()), (Some(2), Some(true)), "{dry}");
+        let (s, done) = send(app.client("operator").await, Some(CASES_MAP), false).await;
+        assert_eq!((s, done["created"].as_u64()), (200, Some(2)), "{done}");
+        let (_, again) = send(app.client("operator").await, Some(CASES_MAP), false).await;
+        assert_eq!((again["created"].as_u64(), again["unchanged"].as_u64()), (Some(0), Some(2)), "{again}");
+        let (s, body) = send(app.client("operator").await, None, false).await;
+        assert_eq!((s, body["error"]["field"].as_str()), (422, Some("mapping")), "{body}");
+        assert_eq!(send(app.client("resident").await, Some(CASES_MAP), false).await.0, 403);
+        assert_eq!(send(app.client("admin").await, Some(CASES_MAP), false).await.0, 403);
+    }
+}
