@@ -363,6 +363,146 @@ pub async fn resident_submit(
     submit(&state, &auth, Who::Resident, v).await
 }
 
+/// What has been typed on the intake form so far, for its htmx fragments.
+#[derive(Debug, Deserialize)]
+pub struct TypedQuery {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    area_code: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    lon: String,
+    #[serde(default)]
+    lat: String,
+}
+
+impl TypedQuery {
+    /// Title and text together, once there is enough to judge (four characters).
+    fn words(&self) -> Option<String> {
+        let words = format!("{} {}", self.title, self.text);
+        (words.trim().chars().count() >= 4).then_some(words)
+    }
+}
+
+/// Who is offered the intake fragments: those who register for others.
+const INTAKE_STAFF: [Role; 4] = [Role::Operator, Role::Leader, Role::GridWorker, Role::Admin];
+
+fn empty_fragment() -> Response {
+    axum::response::Html(String::new()).into_response()
+}
+
+/// `GET /cases/new/proposal`: the routing proposal for what has been typed so far (an htmx
+/// fragment under the text): categories to pick with one click, and who would lead.
+pub async fn proposal(
+    State(state): State<AppState>,
+    auth: Auth,
+    axum::extract::Query(q): axum::extract::Query<TypedQuery>,
+) -> Result<Response, ApiError> {
+    auth.require(&INTAKE_STAFF)?;
+    let Some(words) = q.words() else { return Ok(empty_fragment()) };
+    let p = crate::api::routing::propose(&state, &auth, &words, Some(&q.area_code), None).await?;
+    let lang = auth.lang;
+    let esc = crate::web::escape;
+    let mut html = String::new();
+    if !p.categories.is_empty() {
+        html.push_str(&format!("<p><strong>{}</strong> ", lang.pick("建议分类：", "Suggested category: ")));
+        for c in p.categories.iter().filter(|c| c.confidence >= 0.05) {
+            html.push_str(&format!(
+                "<button type=\"button\" class=\"chip\" data-pick-category=\"{}\">{} {:.0}%</button> ",
+                esc(&c.code),
+                esc(&c.name),
+                c.confidence * 100.0
+            ));
+        }
+        html.push_str("</p>");
+    }
+    if let Some(o) = p.orgs.first() {
+        let why = match (o.because.as_str(), lang) {
+            ("rule", l) => l.pick("按职责配置", "by the configured owner").to_owned(),
+            (_, Lang::Zh) => format!("以往同类 {} 件由其办理", o.cases),
+            (_, Lang::En) => format!("led {} such cases before", o.cases),
+        };
+        html.push_str(&format!(
+            "<p><strong>{}</strong>{}（{}）</p>",
+            lang.pick("建议主办单位：", "Suggested lead: "),
+            esc(&o.name),
+            esc(&why)
+        ));
+    }
+    Ok(axum::response::Html(html).into_response())
+}
+
+/// Merges a just-registered case into the earlier one the operator picked at intake; the earlier
+/// case is where the answer comes from (its reporters, this one's included, all hear it). Returns
+/// the earlier case's id, or none when nothing was picked or the merge is not allowed here (the
+/// new case then stays registered, to be merged from its own page).
+async fn merge_at_intake(
+    state: &AppState,
+    auth: &Auth,
+    case: &shiyu_domain::case::CaseSnapshot,
+    number: &str,
+) -> Option<shiyu_domain::ids::CaseId> {
+    if number.is_empty() {
+        return None;
+    }
+    let into_number = shiyu_domain::ids::CaseNumber::parse(number).ok()?;
+    let into = state.store.case_by_number(&auth.scope(), &into_number).await.ok()?.case.id;
+    let reason =
+        auth.lang.pick("同一事项重复反映，登记时合并", "The same matter reported again; merged at intake").to_owned();
+    let mv = shiyu_domain::case::Move::Merge { into, into_number, reason };
+    match state.store.apply_move(&auth.principal, case.id, mv, chrono::Utc::now()).await {
+        Ok(_) => Some(into),
+        Err(e) => {
+            tracing::info!("merge at intake refused: {e}");
+            None
+        }
+    }
+}
+
+/// `GET /cases/new/duplicates`: likely duplicates of what has been typed (an htmx fragment inside
+/// the intake form): each with its reasons and a choice to merge the new report into it.
+pub async fn duplicates(
+    State(state): State<AppState>,
+    auth: Auth,
+    axum::extract::Query(q): axum::extract::Query<TypedQuery>,
+) -> Result<Response, ApiError> {
+    auth.require(&INTAKE_STAFF)?;
+    let (Some(words), Ok(area)) = (q.words(), AreaCode::parse(q.area_code.trim())) else {
+        return Ok(empty_fragment());
+    };
+    let point = match (q.lon.trim().parse::<f64>(), q.lat.trim().parse::<f64>()) {
+        (Ok(lon), Ok(lat)) => Some(shiyu_domain::case::GeoPoint { lon, lat }),
+        _ => None,
+    };
+    let found = crate::api::duplicates::likely(&state, &auth, &words, &area, point, Some(q.category.trim()), 5).await?;
+    if found.is_empty() {
+        return Ok(empty_fragment());
+    }
+    let lang = auth.lang;
+    let esc = crate::web::escape;
+    let mut html = format!(
+        "<p><strong>{}</strong></p><label class=\"dup\"><input type=\"radio\" name=\"merge_into\" value=\"\" checked> {}</label>",
+        lang.pick("可能重复：", "Possible duplicates:"),
+        lang.pick("不是重复，单独登记", "Not a duplicate: register on its own")
+    );
+    for d in &found {
+        html.push_str(&format!(
+            "<label class=\"dup\" data-testid=\"duplicate\"><input type=\"radio\" name=\"merge_into\" value=\"{}\"> {} <a href=\"/cases/{}\" target=\"_blank\">{}</a> {}（{}）</label>",
+            esc(&d.number),
+            lang.pick("并入", "merge into"),
+            esc(&d.id),
+            esc(&d.number),
+            esc(&d.title),
+            esc(&d.reasons.join("，"))
+        ));
+    }
+    Ok(axum::response::Html(html).into_response())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -440,147 +580,4 @@ mod tests {
             assert!(matches!(location(lon, lat), Err(ApiError::Invalid { field, .. }) if field == "location"));
         }
     }
-}
-
-/// What the proposal fragment is asked for.
-#[derive(Debug, Deserialize)]
-pub struct ProposalQuery {
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    text: String,
-    #[serde(default)]
-    area_code: String,
-}
-
-/// `GET /cases/new/proposal`: the routing proposal for what has been typed so far (an htmx
-/// fragment under the text): categories to pick with one click, and who would lead.
-pub async fn proposal(
-    State(state): State<AppState>,
-    auth: Auth,
-    axum::extract::Query(q): axum::extract::Query<ProposalQuery>,
-) -> Result<Response, ApiError> {
-    auth.require(&[Role::Operator, Role::Leader, Role::GridWorker, Role::Admin])?;
-    let words = format!("{} {}", q.title, q.text);
-    if words.trim().chars().count() < 4 {
-        return Ok(axum::response::Html(String::new()).into_response());
-    }
-    let p = crate::api::routing::propose(&state, &auth, &words, Some(&q.area_code), None).await?;
-    let lang = auth.lang;
-    let esc = crate::web::escape;
-    let mut html = String::new();
-    if !p.categories.is_empty() {
-        html.push_str(&format!("<p><strong>{}</strong> ", lang.pick("建议分类：", "Suggested category: ")));
-        for c in p.categories.iter().filter(|c| c.confidence >= 0.05) {
-            html.push_str(&format!(
-                "<button type=\"button\" class=\"chip\" data-pick-category=\"{}\">{} {:.0}%</button> ",
-                esc(&c.code),
-                esc(&c.name),
-                c.confidence * 100.0
-            ));
-        }
-        html.push_str("</p>");
-    }
-    if let Some(o) = p.orgs.first() {
-        let why = match (o.because.as_str(), lang) {
-            ("rule", l) => l.pick("按职责配置", "by the configured owner").to_owned(),
-            (_, Lang::Zh) => format!("以往同类 {} 件由其办理", o.cases),
-            (_, Lang::En) => format!("led {} such cases before", o.cases),
-        };
-        html.push_str(&format!(
-            "<p><strong>{}</strong>{}（{}）</p>",
-            lang.pick("建议主办单位：", "Suggested lead: "),
-            esc(&o.name),
-            esc(&why)
-        ));
-    }
-    Ok(axum::response::Html(html).into_response())
-}
-
-/// Merges a just-registered case into the earlier one the operator picked at intake; the earlier
-/// case is where the answer comes from (its reporters, this one's included, all hear it). Returns
-/// the earlier case's id, or none when nothing was picked or the merge is not allowed here (the
-/// new case then stays registered, to be merged from its own page).
-async fn merge_at_intake(
-    state: &AppState,
-    auth: &Auth,
-    case: &shiyu_domain::case::CaseSnapshot,
-    number: &str,
-) -> Option<shiyu_domain::ids::CaseId> {
-    if number.is_empty() {
-        return None;
-    }
-    let into_number = shiyu_domain::ids::CaseNumber::parse(number).ok()?;
-    let into = state.store.case_by_number(&auth.scope(), &into_number).await.ok()?.case.id;
-    let reason =
-        auth.lang.pick("同一事项重复反映，登记时合并", "The same matter reported again; merged at intake").to_owned();
-    let mv = shiyu_domain::case::Move::Merge { into, into_number, reason };
-    match state.store.apply_move(&auth.principal, case.id, mv, chrono::Utc::now()).await {
-        Ok(_) => Some(into),
-        Err(e) => {
-            tracing::info!("merge at intake refused: {e}");
-            None
-        }
-    }
-}
-
-/// What the duplicate fragment is asked for.
-#[derive(Debug, Deserialize)]
-pub struct DuplicateQuery {
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    text: String,
-    #[serde(default)]
-    area_code: String,
-    #[serde(default)]
-    category: String,
-    #[serde(default)]
-    lon: String,
-    #[serde(default)]
-    lat: String,
-}
-
-/// `GET /cases/new/duplicates`: likely duplicates of what has been typed (an htmx fragment inside
-/// the intake form): each with its reasons and a choice to merge the new report into it.
-pub async fn duplicates(
-    State(state): State<AppState>,
-    auth: Auth,
-    axum::extract::Query(q): axum::extract::Query<DuplicateQuery>,
-) -> Result<Response, ApiError> {
-    auth.require(&[Role::Operator, Role::Leader, Role::GridWorker, Role::Admin])?;
-    let words = format!("{} {}", q.title, q.text);
-    let Ok(area) = AreaCode::parse(q.area_code.trim()) else {
-        return Ok(axum::response::Html(String::new()).into_response());
-    };
-    if words.trim().chars().count() < 4 {
-        return Ok(axum::response::Html(String::new()).into_response());
-    }
-    let point = match (q.lon.trim().parse::<f64>(), q.lat.trim().parse::<f64>()) {
-        (Ok(lon), Ok(lat)) => Some(shiyu_domain::case::GeoPoint { lon, lat }),
-        _ => None,
-    };
-    let found = crate::api::duplicates::likely(&state, &auth, &words, &area, point, Some(q.category.trim()), 5).await?;
-    if found.is_empty() {
-        return Ok(axum::response::Html(String::new()).into_response());
-    }
-    let lang = auth.lang;
-    let esc = crate::web::escape;
-    let mut html = format!(
-        "<p><strong>{}</strong></p><label class=\"dup\"><input type=\"radio\" name=\"merge_into\" value=\"\" checked> {}</label>",
-        lang.pick("可能重复：", "Possible duplicates:"),
-        lang.pick("不是重复，单独登记", "Not a duplicate: register on its own")
-    );
-    for d in &found {
-        html.push_str(&format!(
-            "<label class=\"dup\" data-testid=\"duplicate\"><input type=\"radio\" name=\"merge_into\" value=\"{}\"> {} <a href=\"/cases/{}\" target=\"_blank\">{}</a> {}（{}）</label>",
-            esc(&d.number),
-            lang.pick("并入", "merge into"),
-            esc(&d.id),
-            esc(&d.number),
-            esc(&d.title),
-            esc(&d.reasons.join("，"))
-        ));
-    }
-    Ok(axum::response::Html(html).into_response())
 }
