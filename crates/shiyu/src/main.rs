@@ -161,20 +161,12 @@ enum Command {
         #[arg(long, env = "SHIYU_DATA", default_value = "shiyu-data")]
         data: PathBuf,
     },
-    /// Measure: point-to-grid lookups over a generated city, and importing generated residents.
+    /// Measure at scale: `shiyu bench city` (the write path and the ten-million-case city in one
+    /// table), and single measurements (locate, import, routing).
     Bench {
         /// What to measure.
-        #[arg(value_enum)]
-        what: BenchKind,
-        /// Grids to generate (locate) or residents to import (import).
-        #[arg(long)]
-        n: Option<usize>,
-        /// Database for the import bench (default: a fresh SQLite file in a temporary folder).
-        #[arg(long)]
-        database: Option<String>,
-        /// Routing: a labelled CSV (`label`, `text`) to cross-validate the category model on.
-        #[arg(long)]
-        messages: Option<PathBuf>,
+        #[command(subcommand)]
+        what: BenchCmd,
     },
     /// Write a consistent copy of the database (while serving) and the secret key beside it.
     Backup {
@@ -255,14 +247,54 @@ enum ImportKind {
 }
 
 /// What `shiyu bench` measures.
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum BenchKind {
-    /// Point-to-grid lookups per second over generated grid polygons (default 60,000).
-    Locate,
-    /// Residents imported per second from a generated CSV file (default 1,000,000).
-    Import,
-    /// Routing accuracy on held-out demo cases (default 20,000), and on --messages when given.
-    Routing,
+#[derive(Subcommand)]
+enum BenchCmd {
+    /// Intake, case lives, raw and empty-handler limits on a fresh database, then the board,
+    /// report and lookups over the ten-million-case city: one table, and JSON with --json.
+    City {
+        /// PostgreSQL URL for the write path (default: SQLite in a temporary folder).
+        #[arg(long)]
+        database: Option<String>,
+        /// Concurrent HTTP clients.
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        /// Seconds each throughput measurement runs.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Lives in the scale city (built once, reused); 0 skips the city-scale part.
+        #[arg(long, default_value_t = 10_000_000)]
+        cases: u64,
+        /// Grids for the point-to-grid lookups.
+        #[arg(long, default_value_t = 60_000)]
+        grids: usize,
+        /// Write the results as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
+    /// Point-to-grid lookups per second over generated grid polygons.
+    Locate {
+        /// Grids to generate.
+        #[arg(long, default_value_t = 60_000)]
+        n: usize,
+    },
+    /// Residents imported per second from a generated CSV file.
+    Import {
+        /// Residents to import.
+        #[arg(long, default_value_t = 1_000_000)]
+        n: usize,
+        /// Database (default: a fresh SQLite file in a temporary folder).
+        #[arg(long)]
+        database: Option<String>,
+    },
+    /// Routing accuracy on held-out demo cases, and on --messages when given.
+    Routing {
+        /// Demo cases to build.
+        #[arg(long, default_value_t = 20_000)]
+        n: u32,
+        /// A labelled CSV (`label`, `text`) to cross-validate the category model on.
+        #[arg(long)]
+        messages: Option<PathBuf>,
+    },
 }
 
 #[tokio::main]
@@ -444,10 +476,21 @@ async fn main() -> anyhow::Result<()> {
             println!("wrote {} ({} bytes)", file.display(), out.bytes.len());
             Ok(())
         }
-        Command::Bench { what, n, database, messages } => match what {
-            BenchKind::Locate => shiyu::bench::locate(n.unwrap_or(60_000)),
-            BenchKind::Import => shiyu::bench::import(n.unwrap_or(1_000_000), database).await,
-            BenchKind::Routing => shiyu::bench::routing(n.map_or(20_000, |n| n as u32), messages).await,
+        Command::Bench { what } => match what {
+            BenchCmd::City { database, concurrency, seconds, cases, grids, json } => {
+                shiyu::bench::city::run(shiyu::bench::city::Options {
+                    database,
+                    concurrency,
+                    seconds,
+                    cases,
+                    grids,
+                    json,
+                })
+                .await
+            }
+            BenchCmd::Locate { n } => shiyu::bench::locate(n),
+            BenchCmd::Import { n, database } => shiyu::bench::import(n, database).await,
+            BenchCmd::Routing { n, messages } => shiyu::bench::routing(n, messages).await,
         },
         Command::Backup { database, data, out } => {
             let url = database.unwrap_or_else(|| shiyu::app::default_database_url(&data));

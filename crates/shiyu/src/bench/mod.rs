@@ -4,6 +4,8 @@
 //! parse, every cell checked, identity numbers sealed and hashed, one transaction) into a fresh
 //! database.
 
+pub mod city;
+
 use std::hint::black_box;
 use std::time::Instant;
 
