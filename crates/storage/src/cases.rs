@@ -207,10 +207,8 @@ impl Store {
         contact: Option<ContactInput>,
         now: DateTime<Utc>,
     ) -> Result<CaseSnapshot> {
-        let mut w = self.begin_write().await?;
-        let snap = self.register_in(&mut w.tx, actor, intake, contact, now).await?;
-        w.tx.commit().await?;
-        Ok(snap)
+        let (store, actor) = (self.clone(), actor.clone());
+        self.write(move |tx| Box::pin(async move { store.register_in(tx, &actor, intake, contact, now).await })).await
     }
 
     /// Registration inside a caller's transaction.
@@ -375,10 +373,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<CaseSnapshot> {
         self.check_references(actor, case_id, &mv).await?;
-        let mut w = self.begin_write().await?;
-        let after = self.apply_in(&mut w.tx, actor, case_id, mv, now).await?;
-        w.tx.commit().await?;
-        Ok(after)
+        let (store, actor) = (self.clone(), actor.clone());
+        self.write(move |tx| Box::pin(async move { store.apply_in(tx, &actor, case_id, mv, now).await })).await
     }
 
     /// A move inside a caller's transaction (references already checked).

@@ -28,10 +28,12 @@ pub struct Store {
     backend: Backend,
     /// SQLite allows one writer; taking this before `BEGIN` turns lock contention into a queue
     /// instead of `SQLITE_BUSY` failures.
-    writer: Arc<Mutex<()>>,
+    pub(crate) writer: Arc<Mutex<()>>,
     pub(crate) rules: Arc<Rules>,
     /// Key for the keyed hashes of phone numbers (lookup without clear text).
     pub(crate) secret: Arc<Vec<u8>>,
+    /// The group-commit queue of the hot writes (SQLite).
+    pub(crate) queue: Arc<crate::group_commit::Queue>,
 }
 
 /// A write transaction; holds the single-writer lock on SQLite until dropped.
@@ -74,8 +76,14 @@ impl Store {
             .connect(&url)
             .await?;
         MIGRATOR.run(&pool).await?;
-        let store =
-            Self { pool, backend, writer: Arc::new(Mutex::new(())), rules: Arc::new(rules), secret: Arc::new(secret) };
+        let store = Self {
+            pool,
+            backend,
+            writer: Arc::new(Mutex::new(())),
+            rules: Arc::new(rules),
+            secret: Arc::new(secret),
+            queue: Arc::default(),
+        };
         // A database from before the statistics counters gets them from its histories once.
         store.fill_counters_if_empty().await?;
         Ok(store)

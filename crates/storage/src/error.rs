@@ -30,12 +30,36 @@ pub enum StorageError {
     /// Rows of an import file were refused, each naming its row and column; nothing was written.
     #[error("{} rows refused", .0.len())]
     Rows(Vec<shiyu_domain::base::columns::CellError>),
+    /// A failure shared by every change of one group commit (the batch's transaction could not
+    /// begin or commit): none of them was written.
+    #[error(transparent)]
+    Shared(std::sync::Arc<StorageError>),
     /// Migrations failed.
     #[error("migration error: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
 }
 
 impl StorageError {
+    /// Whether the database refused a write because its disk is full: SQLite's `SQLITE_FULL`
+    /// (result code 13, which has no extended variants) or PostgreSQL's SQLSTATE 53100
+    /// `disk_full`. Nothing was written, and the same request can succeed once space is freed, so
+    /// the HTTP layer tells the user so instead of reporting an internal error. A method rather
+    /// than a variant: every path that wraps an `sqlx::Error` (`?`, and the write path's own
+    /// mappings) is covered without changing them.
+    pub fn is_storage_full(&self) -> bool {
+        let e = match self {
+            StorageError::Shared(inner) => return inner.is_storage_full(),
+            StorageError::Database(e) => e,
+            StorageError::Migration(sqlx::migrate::MigrateError::Execute(e)) => e,
+            _ => return false,
+        };
+        match e {
+            sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("13" | "53100")),
+            sqlx::Error::Io(io) => io.kind() == std::io::ErrorKind::StorageFull,
+            _ => false,
+        }
+    }
+
     /// Maps a unique-constraint violation to [`StorageError::Duplicate`].
     pub(crate) fn unique(field: &'static str) -> impl FnOnce(sqlx::Error) -> StorageError {
         move |e| match &e {

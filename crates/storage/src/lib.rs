@@ -21,6 +21,7 @@ pub mod db;
 pub mod directory;
 pub mod disputes;
 pub mod exchange;
+mod group_commit;
 pub mod map;
 pub mod open311;
 pub use cases::{CaseFilter, CaseRecord, CaseSummary, ContactInput, LiveCounts};

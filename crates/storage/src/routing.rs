@@ -97,20 +97,26 @@ impl Store {
         chosen: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut w = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO routing_feedback (case_id, kind, proposed, chosen, at) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (case_id, kind) DO NOTHING",
-        )
-        .bind(case_id.to_string())
-        .bind(kind)
-        .bind(proposed)
-        .bind(chosen)
-        .bind(ms(now))
-        .execute(&mut *w.tx)
-        .await?;
-        w.tx.commit().await?;
-        Ok(())
+        // Through the group commit: a judgement follows every registration and dispatch, so it
+        // shares their batches instead of paying a commit of its own.
+        let (proposed, chosen) = (proposed.to_owned(), chosen.to_owned());
+        self.write(move |tx| {
+            Box::pin(async move {
+                sqlx::query(
+                    "INSERT INTO routing_feedback (case_id, kind, proposed, chosen, at) VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (case_id, kind) DO NOTHING",
+                )
+                .bind(case_id.to_string())
+                .bind(kind)
+                .bind(proposed)
+                .bind(chosen)
+                .bind(ms(now))
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            })
+        })
+        .await
     }
 
     /// Proposals judged and taken since `since`.
