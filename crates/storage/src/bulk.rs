@@ -116,19 +116,7 @@ impl Store {
     /// Adds pre-summed amounts to counter cells (creating them as needed) in one transaction.
     pub async fn bulk_cells(&self, cells: &BTreeMap<CellKey, Amounts>) -> Result<()> {
         let mut w = self.begin_write().await?;
-        let metrics: Vec<&str> = Metric::ALL.iter().map(|m| m.as_str()).collect();
-        for table in cells::TABLES {
-            let cols: Vec<&str> = table.keys.iter().copied().chain(metrics.iter().copied()).collect();
-            let sets: Vec<String> =
-                metrics.iter().map(|m| format!("{m} = {0}.{m} + excluded.{m}", table.name)).collect();
-            let upsert = format!(" ON CONFLICT ({}) DO UPDATE SET {}", table.keys.join(", "), sets.join(", "));
-            let rows = cells
-                .iter()
-                .filter(|(k, _)| k.table == table.name)
-                .map(|(k, a)| k.key.iter().map(|v| V::T(Some(v.clone()))).chain(a.iter().map(|n| V::I(*n))).collect())
-                .collect();
-            self.insert_rows(&mut w.tx, table.name, &cols, rows, &upsert).await?;
-        }
+        add_cells(&mut w.tx, self.backend(), cells).await?;
         w.tx.commit().await?;
         Ok(())
     }
@@ -143,31 +131,68 @@ impl Store {
         rows: Vec<Vec<V>>,
         suffix: &str,
     ) -> Result<()> {
-        let sqlite = self.backend() == Backend::Sqlite;
-        let per = ((if sqlite { SQLITE_PARAMS } else { MAX_PARAMS }) / cols.len()).max(1);
-        let mut rows = rows.into_iter().peekable();
-        while rows.peek().is_some() {
-            let chunk: Vec<Vec<V>> = rows.by_ref().take(per).collect();
-            let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
-            let mut n = 0;
-            for i in 0..chunk.len() {
-                sql.push_str(if i == 0 { "(" } else { ",(" });
-                for k in 0..cols.len() {
-                    if k > 0 {
-                        sql.push(',');
-                    }
-                    n += 1;
-                    if sqlite {
-                        sql.push('?');
-                    } else {
-                        sql.push_str(&format!("${n}"));
-                    }
-                }
-                sql.push(')');
-            }
-            sql.push_str(suffix);
-            bind_rows(sqlx::query(&sql), chunk).execute(&mut **tx).await?;
-        }
-        Ok(())
+        insert_rows(tx, self.backend(), table, cols, rows, suffix).await
     }
+}
+
+/// Adds pre-summed amounts to counter cells inside `tx`, many cells per statement (the bulk
+/// loader, and the group commit's cells of a whole batch).
+pub(crate) async fn add_cells(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    cells: &BTreeMap<CellKey, Amounts>,
+) -> Result<()> {
+    let metrics: Vec<&str> = Metric::ALL.iter().map(|m| m.as_str()).collect();
+    for table in cells::TABLES {
+        let cols: Vec<&str> = table.keys.iter().copied().chain(metrics.iter().copied()).collect();
+        let sets: Vec<String> = metrics.iter().map(|m| format!("{m} = {0}.{m} + excluded.{m}", table.name)).collect();
+        let upsert = format!(" ON CONFLICT ({}) DO UPDATE SET {}", table.keys.join(", "), sets.join(", "));
+        let rows: Vec<Vec<V>> = cells
+            .iter()
+            .filter(|(k, _)| k.table == table.name)
+            .map(|(k, a)| k.key.iter().map(|v| V::T(Some(v.clone()))).chain(a.iter().map(|n| V::I(*n))).collect())
+            .collect();
+        if !rows.is_empty() {
+            insert_rows(tx, backend, table.name, &cols, rows, &upsert).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Multi-row `INSERT … VALUES (…), (…) suffix` inside `tx` (anonymous `?` parameters on SQLite,
+/// `$N` on PostgreSQL).
+async fn insert_rows(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    table: &str,
+    cols: &[&str],
+    rows: Vec<Vec<V>>,
+    suffix: &str,
+) -> Result<()> {
+    let sqlite = backend == Backend::Sqlite;
+    let per = ((if sqlite { SQLITE_PARAMS } else { MAX_PARAMS }) / cols.len()).max(1);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<V>> = rows.by_ref().take(per).collect();
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
+        let mut n = 0;
+        for i in 0..chunk.len() {
+            sql.push_str(if i == 0 { "(" } else { ",(" });
+            for k in 0..cols.len() {
+                if k > 0 {
+                    sql.push(',');
+                }
+                n += 1;
+                if sqlite {
+                    sql.push('?');
+                } else {
+                    sql.push_str(&format!("${n}"));
+                }
+            }
+            sql.push(')');
+        }
+        sql.push_str(suffix);
+        bind_rows(sqlx::query(&sql), chunk).execute(&mut **tx).await?;
+    }
+    Ok(())
 }

@@ -9,19 +9,59 @@
 //! acknowledged before its commit: a failed commit fails every change of the batch, and a change
 //! refused on its own is rolled back to its savepoint without touching the others.
 //!
+//! Counter cells are the bulk of a change's statements (a fine cell and its rollups, a dozen
+//! upserts an event) and the changes of a batch mostly add to the same rollups; inside a batch
+//! they are summed in memory and written once, just before the commit, in the same transaction.
+//!
 //! PostgreSQL does its own group commit across connections; there a change runs in its own
 //! transaction.
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use shiyu_domain::stats::Metric;
 use sqlx::{Any, Transaction};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 use crate::db::{Backend, Store};
 use crate::error::{Result, StorageError};
+use crate::stats::cells::{Amounts, CellKey};
+
+/// Counter amounts of the batch being written: of the changes kept so far, and of the change
+/// running now (dropped if it is refused).
+#[derive(Default)]
+struct Deferred {
+    batch: BTreeMap<CellKey, Amounts>,
+    change: BTreeMap<CellKey, Amounts>,
+}
+
+tokio::task_local! {
+    static DEFERRED: RefCell<Deferred>;
+}
+
+/// Adds a change's counter amounts to the running batch's sums, if it runs in a batch; `false`
+/// when it does not (the caller writes them itself).
+pub(crate) fn defer_cells(cells: Vec<CellKey>, amounts: &Amounts) -> bool {
+    DEFERRED
+        .try_with(|d| {
+            let mut d = d.borrow_mut();
+            for cell in cells {
+                let slot = d.change.entry(cell).or_insert([0; Metric::ALL.len()]);
+                for (s, n) in slot.iter_mut().zip(amounts) {
+                    *s += n;
+                }
+            }
+        })
+        .is_ok()
+}
+
+fn deferred<T>(f: impl FnOnce(&mut Deferred) -> T) -> Option<T> {
+    DEFERRED.try_with(|d| f(&mut d.borrow_mut())).ok()
+}
 
 /// A boxed future borrowing the transaction.
 pub type TxFuture<'t, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 't>>;
@@ -106,14 +146,16 @@ async fn commit_loop(
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let _guard = writer.lock().await;
-        run_batch(&pool, std::mem::take(&mut batch)).await;
+        DEFERRED.scope(RefCell::new(Deferred::default()), run_batch(&pool, std::mem::take(&mut batch))).await;
         commits.fetch_add(1, Ordering::Relaxed);
     }
 }
 
 /// Runs one batch and answers each of its callers.
 async fn run_batch(pool: &sqlx::AnyPool, batch: Vec<Job>) {
-    let mut tx = match pool.begin().await {
+    // IMMEDIATE: wait for the write lock at BEGIN rather than fail on upgrading (see
+    // `Store::begin_write`).
+    let mut tx = match pool.begin_with("BEGIN IMMEDIATE").await {
         Ok(tx) => tx,
         Err(e) => {
             let e = Arc::new(StorageError::Database(e));
@@ -133,8 +175,17 @@ async fn run_batch(pool: &sqlx::AnyPool, batch: Vec<Job>) {
             let _ = reply.send(Err(StorageError::Database(e)));
             break Some(Arc::new(StorageError::Corrupt("savepoint")));
         }
+        deferred(|d| d.change.clear());
         match run(&mut tx).await {
             Ok(v) => {
+                deferred(|d| {
+                    for (cell, amounts) in std::mem::take(&mut d.change) {
+                        let slot = d.batch.entry(cell).or_insert([0; Metric::ALL.len()]);
+                        for (s, n) in slot.iter_mut().zip(amounts) {
+                            *s += n;
+                        }
+                    }
+                });
                 if !alone && let Err(e) = sqlx::query("RELEASE change").execute(&mut *tx).await {
                     let _ = reply.send(Err(StorageError::Database(e)));
                     break Some(Arc::new(StorageError::Corrupt("savepoint")));
@@ -166,7 +217,16 @@ async fn run_batch(pool: &sqlx::AnyPool, batch: Vec<Job>) {
             let _ = tx.rollback().await;
             Ok(())
         }
-        None => tx.commit().await.map_err(|e| Arc::new(StorageError::Database(e))),
+        None => {
+            let cells = deferred(|d| std::mem::take(&mut d.batch)).unwrap_or_default();
+            match crate::bulk::add_cells(&mut tx, Backend::Sqlite, &cells).await {
+                Ok(()) => tx.commit().await.map_err(|e| Arc::new(StorageError::Database(e))),
+                Err(e) => {
+                    let _ = tx.rollback().await;
+                    Err(Arc::new(e))
+                }
+            }
+        }
     };
     for (v, reply) in kept {
         let _ = reply.send(outcome.clone().map(|()| v).map_err(StorageError::Shared));
@@ -185,8 +245,10 @@ mod tests {
     use crate::config::Rules;
 
     async fn store(dir: &std::path::Path) -> Store {
-        let store = Store::open(&dir.join("t.db").display().to_string(), Rules::default(), vec![7; 32]).await.unwrap();
-        sqlx::query("CREATE TABLE scratch (n INTEGER PRIMARY KEY)").execute(store.pool()).await.unwrap();
+        let store = Store::open(&dir.join("t.db").display().to_string(), Rules::default(), vec![7; 32])
+            .await
+            .expect("test setup");
+        sqlx::query("CREATE TABLE scratch (n INTEGER PRIMARY KEY)").execute(store.pool()).await.expect("test setup");
         store
     }
 
@@ -206,12 +268,15 @@ mod tests {
     }
 
     async fn rows(store: &Store) -> Vec<i64> {
-        sqlx::query_scalar::<_, i64>("SELECT n FROM scratch ORDER BY n").fetch_all(store.pool()).await.unwrap()
+        sqlx::query_scalar::<_, i64>("SELECT n FROM scratch ORDER BY n")
+            .fetch_all(store.pool())
+            .await
+            .expect("test setup")
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_changes_share_commits_and_a_refusal_undoes_only_itself() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("test setup");
         let store = store(dir.path()).await;
         let tasks: Vec<_> = (0..300i64)
             .map(|n| {
@@ -220,7 +285,7 @@ mod tests {
             })
             .collect();
         for t in tasks {
-            let (n, r) = t.await.unwrap();
+            let (n, r) = t.await.expect("test setup");
             match r {
                 Ok(v) => assert_eq!((n % 2, v), (0, n * 10)),
                 Err(StorageError::Conflict("odd")) => assert_eq!(n % 2, 1),
@@ -234,22 +299,23 @@ mod tests {
 
     #[tokio::test]
     async fn a_lone_refused_change_leaves_nothing() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("test setup");
         let store = store(dir.path()).await;
         assert!(matches!(change(&store, 3).await, Err(StorageError::Conflict("odd"))));
-        assert_eq!(change(&store, 4).await.unwrap(), 40);
+        assert_eq!(change(&store, 4).await.expect("test setup"), 40);
         assert_eq!(rows(&store).await, vec![4]);
     }
 
     #[test]
     fn the_queue_survives_the_runtime_it_started_in() {
-        let dir = tempfile::tempdir().unwrap();
-        let rt = || tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        let dir = tempfile::tempdir().expect("test setup");
+        let rt =
+            || tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("test setup");
         let first = rt();
         let store = first.block_on(store(dir.path()));
-        assert_eq!(first.block_on(change(&store, 2)).unwrap(), 20);
+        assert_eq!(first.block_on(change(&store, 2)).expect("test setup"), 20);
         drop(first);
-        assert_eq!(rt().block_on(change(&store, 6)).unwrap(), 60);
+        assert_eq!(rt().block_on(change(&store, 6)).expect("test setup"), 60);
         assert_eq!(rt().block_on(rows(&store)), vec![2, 6]);
     }
 }

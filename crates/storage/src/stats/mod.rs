@@ -154,6 +154,10 @@ impl Store {
         event: &Event,
     ) -> Result<()> {
         let Some((fine, amounts)) = fine_cell(before, after, event) else { return Ok(()) };
+        // In a group commit the batch writes its cells once, summed (see `group_commit`).
+        if crate::group_commit::defer_cells(fine.cells(), &amounts) {
+            return Ok(());
+        }
         let counted: Vec<(Metric, i64)> = Metric::ALL.iter().copied().zip(amounts).filter(|(_, n)| *n != 0).collect();
         let metrics: Vec<Metric> = counted.iter().map(|(m, _)| *m).collect();
         for cell in fine.cells() {
