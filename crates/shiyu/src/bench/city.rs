@@ -16,6 +16,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
+use chrono::Datelike as _;
 use serde_json::{Value, json};
 use shiyu_domain::area::AreaCode;
 use shiyu_domain::role::Role;
@@ -249,7 +250,8 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
             "took_seconds": started.elapsed().as_secs_f64(),
             "rows": rows,
         });
-        std::fs::write(path, serde_json::to_vec_pretty(&doc)?).with_context(|| format!("writing {}", path.display()))?;
+        std::fs::write(path, serde_json::to_vec_pretty(&doc)?)
+            .with_context(|| format!("writing {}", path.display()))?;
         println!("results written to {}", path.display());
     }
     Ok(())
@@ -286,25 +288,34 @@ struct Crew {
 async fn crew(store: &shiyu_storage::Store) -> anyhow::Result<Crew> {
     let now = chrono::Utc::now();
     let areas = store.all_areas().await?;
-    let city = areas.iter().map(|a| a.code.clone()).min_by_key(|c| c.as_str().trim_end_matches('0').len()).context("the demo city")?;
+    let city = areas
+        .iter()
+        .map(|a| a.code.clone())
+        .min_by_key(|c| c.as_str().trim_end_matches('0').len())
+        .context("the demo city")?;
     let hash = shiyu_http::auth::password::hash(BENCH_PASSWORD).map_err(|e| anyhow::anyhow!("{e}"))?;
     let dept = store.create_org("测评市级部门", OrgKind::Department, &city, now).await?;
     let area = Binding::Area { area: city.clone() };
     store.create_user("bench-operator", "测评接线员", Role::Operator, area.clone(), &hash, now).await?;
     store.create_user("bench-leader", "测评领导", Role::Leader, area, &hash, now).await?;
     store
-        .create_user("bench-handler", "测评承办人", Role::Handler, Binding::Org { org: dept.id, area: city.clone() }, &hash, now)
+        .create_user(
+            "bench-handler",
+            "测评承办人",
+            Role::Handler,
+            Binding::Org { org: dept.id, area: city.clone() },
+            &hash,
+            now,
+        )
         .await?;
     let category = store
         .categories()
         .await?
         .into_iter()
         .map(|c| c.code.to_string())
-        .filter(|c| c.matches('.').count() == 2)
-        .next()
+        .find(|c| c.matches('.').count() == 2)
         .context("a leaf category")?;
-    let grids: Vec<AreaCode> =
-        areas.into_iter().map(|a| a.code).filter(|c| c.as_str().len() == 15).collect();
+    let grids: Vec<AreaCode> = areas.into_iter().map(|a| a.code).filter(|c| c.as_str().len() == 15).collect();
     anyhow::ensure!(!grids.is_empty(), "the demo city has no grids");
     Ok(Crew { category, grids, dept: dept.id.to_string() })
 }
@@ -406,9 +417,6 @@ async fn write_path(opts: &Options, rows: &mut Vec<Row>) -> anyhow::Result<&'sta
         "cases/s",
         Some(format!("{:.0} rows/s raw; {:.0} requests/s empty", raw.per_second(), empty.per_second())),
     ));
-    // Every case written during the run, warm-up included, took disk.
-    let written = count_cases(&store).await?;
-    let _ = written;
 
     let leader = Session::login(&base, "bench-leader", BENCH_PASSWORD).await?;
     let handler = Session::login(&base, "bench-handler", BENCH_PASSWORD).await?;
@@ -434,10 +442,6 @@ async fn write_path(opts: &Options, rows: &mut Vec<Row>) -> anyhow::Result<&'sta
 
     let n_cases = count_cases(&store).await?;
     let final_bytes = database_bytes(&store, file.as_deref()).await?;
-    let added = intake.ok + intake.errors;
-    let _ = added;
-    let intake_cases = cases_since(&store, &crew).await?;
-    let _ = intake_cases;
     rows.push(Row::plain(
         &format!("disk bytes per case registered through intake, with event, counters, outbox ({engine})"),
         (after_bytes.saturating_sub(before_bytes)) as f64 / intake_written(&intake).max(1) as f64,
@@ -466,10 +470,6 @@ async fn count_cases(store: &shiyu_storage::Store) -> anyhow::Result<u64> {
     use sqlx::Row as _;
     let row = sqlx::query("SELECT COUNT(*) AS n FROM cases").fetch_one(store.pool()).await?;
     Ok(u64::try_from(row.try_get::<i64, _>("n")?).unwrap_or(0))
-}
-
-async fn cases_since(_store: &shiyu_storage::Store, _crew: &Crew) -> anyhow::Result<u64> {
-    Ok(0)
 }
 
 fn report_errors(what: &str, o: &Outcome) {
@@ -573,8 +573,88 @@ async fn empty_handler(clients: usize, seconds: u64) -> anyhow::Result<Outcome> 
     Ok(o)
 }
 
-/// The ten-million-case city: board and monthly report over HTTP, and point-to-grid lookups.
+/// The ten-million-case city: board and monthly report over HTTP, search over as many cases,
+/// point-to-grid lookups.
 async fn city_scale(opts: &Options, rows: &mut Vec<Row>) -> anyhow::Result<()> {
-    let _ = (opts, rows);
+    let grids = opts.grids;
+    let f = tokio::task::spawn_blocking(move || super::locate_figures(grids)).await??;
+    rows.push(Row::plain(
+        &format!("point-to-grid lookups, {} grids ({} vertices), one core", f.grids, f.vertices),
+        f.per_second,
+        "lookups/s",
+        None,
+    ));
+
+    let n = opts.cases;
+    println!("city scale: the city of {n} lives (built once, reused)…");
+    let dir = super::scale::city(n).await?;
+    let url = crate::app::default_database_url(&dir);
+    let store = crate::app::open_store(&url, &dir).await?;
+    let running = crate::app::start(store.clone(), dir.clone(), "127.0.0.1:0", |c| {
+        c.report_schedule = false;
+        c.login_burst = 1000;
+    })
+    .await?;
+    let base = format!("http://{}", running.addr);
+    let session = Session::login(&base, "city_operator", crate::demo::DEMO_PASSWORD).await?;
+    let today = shiyu_domain::time::local_date(chrono::Utc::now());
+    let month =
+        chrono::NaiveDate::from_ymd_opt(today.year(), today.month(), 1).context("month")? - chrono::Months::new(1);
+    let pages = [
+        ("centre board, city", "/board".to_owned()),
+        ("centre board, a grid", "/board?area=439902001001001".to_owned()),
+        ("big screen, city", "/board/screen".to_owned()),
+        ("monthly report page, city", format!("/reports/view?kind=monthly&start={month}")),
+        ("monthly report XLSX, city", format!("/reports/view?kind=monthly&start={month}&format=xlsx")),
+    ];
+    let seconds = opts.seconds.clamp(3, 10);
+    for (what, path) in pages {
+        // One client, as a person opening the page; a page warms once before timing.
+        session.get(&path).await.map_err(|e| anyhow::anyhow!(e))?;
+        let path = Arc::new(path);
+        let o = hammer(vec![session.clone()], seconds, move |s: Session, _| {
+            let path = path.clone();
+            async move {
+                let r = s.get(&path).await.map(|_| ());
+                (s, r)
+            }
+        })
+        .await;
+        report_errors(what, &o);
+        let target = what.starts_with("centre board").then(|| "p95 < 50 ms (issue 8)".to_owned());
+        rows.push(Row::latency(&format!("{what}, {n} cases, HTTP"), &o, target));
+    }
+    let _ = running.shutdown.send(());
+    let _ = running.handle.await;
+    store.close().await;
+
+    println!("city scale: the search index of {n} generated cases (built once, reused)…");
+    let o = tokio::task::spawn_blocking(move || -> anyhow::Result<(Outcome, f64)> {
+        let (dir, ix) = super::scale::search_index(n)?;
+        let size = super::scale::folder_bytes(&dir) as f64;
+        let questions = super::scale::search_mix()?;
+        for (_, r, v) in &questions {
+            ix.search(r, v)?;
+        }
+        let mut o = Outcome::default();
+        let t = Instant::now();
+        for _ in 0..5 {
+            for (_, r, v) in &questions {
+                let q = Instant::now();
+                ix.search(r, v)?;
+                o.micros.push(q.elapsed().as_micros() as u64);
+                o.ok += 1;
+            }
+        }
+        o.secs = t.elapsed().as_secs_f64();
+        o.micros.sort_unstable();
+        Ok((o, size))
+    })
+    .await??;
+    rows.push(Row::latency(
+        &format!("search, {n} cases ({:.2} GB index), {} questions of every scope", o.1 / 1e9, o.0.ok),
+        &o.0,
+        Some("p95 < 100 ms (issue 8)".into()),
+    ));
     Ok(())
 }

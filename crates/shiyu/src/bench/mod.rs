@@ -5,6 +5,7 @@
 //! database.
 
 pub mod city;
+pub mod scale;
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -29,8 +30,23 @@ pub fn peak_mib() -> u64 {
         .map_or(0, |kb| kb / 1024)
 }
 
-/// Point-to-grid lookups over `n` generated grids.
-pub fn locate(n: usize) -> anyhow::Result<()> {
+/// What the point-to-grid lookup measurement saw.
+#[derive(Debug, Clone, Copy)]
+pub struct LocateFigures {
+    /// Grids in the index.
+    pub grids: usize,
+    /// Their polygons' vertices.
+    pub vertices: usize,
+    /// Milliseconds to build the index.
+    pub build_ms: f64,
+    /// Lookups per second on one core.
+    pub per_second: f64,
+    /// Share of the random points that fell inside a grid.
+    pub inside: f64,
+}
+
+/// Point-to-grid lookups over `n` generated grids, measured on one core.
+pub fn locate_figures(n: usize) -> anyhow::Result<LocateFigures> {
     let extent = shiyu_geo::synth::city_extent();
     let grids = shiyu_geo::synth::city_grids(n, extent, 7);
     let vertices: usize = grids.iter().map(|(_, p)| p.0.iter().map(|q| q.exterior().0.len()).sum::<usize>()).sum();
@@ -50,14 +66,24 @@ pub fn locate(n: usize) -> anyhow::Result<()> {
     }
     let secs = t.elapsed().as_secs_f64();
     let lookups = (points.len() * rounds) as f64;
-    println!("grids: {} ({} vertices), index built in {:.1} ms", index.len(), vertices, build.as_secs_f64() * 1e3);
+    Ok(LocateFigures {
+        grids: index.len(),
+        vertices,
+        build_ms: build.as_secs_f64() * 1e3,
+        per_second: lookups / secs,
+        inside: inside as f64 / lookups,
+    })
+}
+
+/// Point-to-grid lookups over `n` generated grids, printed.
+pub fn locate(n: usize) -> anyhow::Result<()> {
+    let f = locate_figures(n)?;
+    println!("grids: {} ({} vertices), index built in {:.1} ms", f.grids, f.vertices, f.build_ms);
     println!(
-        "lookups: {} on one core in {:.2} s = {:.0} lookups/s ({:.0} ns each; {:.1}% inside a grid)",
-        lookups,
-        secs,
-        lookups / secs,
-        secs / lookups * 1e9,
-        inside as f64 / lookups * 100.0
+        "lookups on one core: {:.0} lookups/s ({:.0} ns each; {:.1}% inside a grid)",
+        f.per_second,
+        1e9 / f.per_second,
+        f.inside * 100.0
     );
     println!("peak memory: {} MiB", peak_mib());
     Ok(())
