@@ -59,19 +59,21 @@ pub async fn upload(
             None => return Err(ApiError::invalid("file", "required")),
         }
     };
-    let file_name: String = field
-        .file_name()
-        .unwrap_or("file")
-        .chars()
-        .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
-        .take(120)
-        .collect();
+    let file_name = field.file_name().unwrap_or("file").to_owned();
     let bytes = field.bytes().await.map_err(|_| ApiError::invalid("file", "too_large"))?;
     let stored = save_upload(&state, &auth, &file_name, &bytes).await?;
     Ok((axum::http::StatusCode::CREATED, Json(stored)))
 }
 
+/// A client's file name as a harmless label: no control characters (NUL breaks PostgreSQL text),
+/// no path separators, at most 120 characters. The stored path is the content hash regardless.
+fn label(file_name: &str) -> String {
+    let kept: String = file_name.chars().filter(|c| !c.is_control() && *c != '/' && *c != '\\').take(120).collect();
+    if kept.trim().is_empty() { "file".to_owned() } else { kept }
+}
+
 /// Checks and stores one uploaded file (shared by the API and the web forms that take photos).
+/// The client's file name is cleaned here, once, for every caller.
 pub(crate) async fn save_upload(
     state: &AppState,
     auth: &Auth,
@@ -100,7 +102,7 @@ pub(crate) async fn save_upload(
     }
     let id = state
         .store
-        .record_attachment(&auth.user, &sha, bytes.len() as u64, mime, file_name, chrono::Utc::now())
+        .record_attachment(&auth.user, &sha, bytes.len() as u64, mime, &label(file_name), chrono::Utc::now())
         .await?;
     Ok(StoredFile { id: id.to_string(), sha256: sha, size: bytes.len() as u64, mime: mime.to_owned() })
 }

@@ -1,7 +1,7 @@
 //! CSRF protection for cookie sessions: every unsafe request that carries the session cookie
 //! must also carry the session's CSRF token, in the `X-CSRF-Token` header (scripts, htmx) or the
-//! `_csrf` form field (plain forms) or query parameter (multipart uploads). Requests with a Bearer
-//! token carry no ambient credential and are exempt. The cookie is also `SameSite=Lax`.
+//! `_csrf` form field (plain forms) or query parameter (multipart uploads). Requests with a valid
+//! Bearer token carry no ambient credential and are exempt. The cookie is also `SameSite=Lax`.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
@@ -27,7 +27,17 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();
-    if parts.headers.contains_key(axum::http::header::AUTHORIZATION) {
+    // Only a valid API token stands in for the check: a made-up `Authorization` header beside a
+    // session cookie must not switch it off (a public route would then act on the session).
+    let bearer = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    if let Some(t) = bearer
+        && matches!(state.store.api_token_user(t, chrono::Utc::now()).await, Ok(Some(_)))
+    {
         return next.run(Request::from_parts(parts, body)).await;
     }
     let Some(token) = cookie(&parts, SESSION_COOKIE) else {

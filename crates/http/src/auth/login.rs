@@ -62,37 +62,55 @@ async fn open_session(state: &AppState, req: &LoginRequest) -> Result<(HeaderVal
     Ok((header, LoginResponse { username: user.username, name: user.name, role: user.role.as_str().to_owned(), csrf }))
 }
 
-/// Sign in (JSON). Sets the session cookie.
-#[utoipa::path(post, path = "/api/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 401, description = "wrong credentials"), (status = 429, description = "too many attempts")))]
-pub async fn api_login(State(state): State<AppState>, Json(req): Json<LoginRequest>) -> Result<Response, ApiError> {
-    let (cookie, body) = open_session(&state, &req).await?;
-    Ok(([(SET_COOKIE, cookie)], Json(body)).into_response())
-}
-
-/// Sign in (browser form). Redirects home with the session cookie.
-pub async fn form_login(
-    State(state): State<AppState>,
-    axum::Form(req): axum::Form<LoginRequest>,
-) -> Result<Response, ApiError> {
-    let (cookie, _) = open_session(&state, &req).await?;
-    Ok(([(SET_COOKIE, cookie)], Redirect::to("/")).into_response())
-}
-
-/// Sign out: deletes the server-side session and clears the cookie.
-#[utoipa::path(post, path = "/api/logout", tag = "auth", responses((status = 204)))]
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    let token = headers
+/// The session token the request's cookie carries, if any.
+fn presented_session(headers: &HeaderMap) -> Option<String> {
+    headers
         .get_all(axum::http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|s| s.split(';'))
         .filter_map(|kv| kv.trim().split_once('='))
         .find(|(k, _)| *k == SESSION_COOKIE)
-        .map(|(_, v)| v.to_owned());
-    if let Some(t) = token {
+        .map(|(_, v)| v.to_owned())
+}
+
+/// Ends the session the browser presented when it signs in again: a sign-in always starts a new
+/// session id, and the one from before (perhaps planted by someone else) stops working.
+async fn retire_presented(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    if let Some(t) = presented_session(headers) {
         state.store.delete_session(&t).await?;
     }
+    Ok(())
+}
+
+/// Sign in (JSON). Sets the session cookie.
+#[utoipa::path(post, path = "/api/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, description = "wrong credentials"), (status = 429, description = "too many attempts")))]
+pub async fn api_login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(req): Json<LoginRequest>,
+) -> Result<Response, ApiError> {
+    let (cookie, body) = open_session(&state, &req).await?;
+    retire_presented(&state, &headers).await?;
+    Ok(([(SET_COOKIE, cookie)], Json(body)).into_response())
+}
+
+/// Sign in (browser form). Redirects home with the session cookie.
+pub async fn form_login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::Form(req): axum::Form<LoginRequest>,
+) -> Result<Response, ApiError> {
+    let (cookie, _) = open_session(&state, &req).await?;
+    retire_presented(&state, &headers).await?;
+    Ok(([(SET_COOKIE, cookie)], Redirect::to("/")).into_response())
+}
+
+/// Sign out: deletes the server-side session and clears the cookie.
+#[utoipa::path(post, path = "/api/logout", tag = "auth", responses((status = 204)))]
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    retire_presented(&state, &headers).await?;
     let clear = HeaderValue::from_static("shiyu_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
     let accepts_html =
         headers.get(axum::http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
