@@ -63,6 +63,10 @@ pub enum ApiError {
     /// Wrong user name or password.
     #[error("bad credentials")]
     BadCredentials,
+    /// The database's disk is full: nothing was written; the same request can succeed once an
+    /// administrator frees space.
+    #[error("storage full")]
+    StorageFull,
     /// Something broke on our side.
     #[error("internal: {0}")]
     Internal(String),
@@ -98,6 +102,7 @@ impl ApiError {
             Self::Unauthenticated | Self::BadCredentials => StatusCode::UNAUTHORIZED,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
         }
     }
 
@@ -115,6 +120,7 @@ impl ApiError {
             Self::Conflict => "conflict",
             Self::BadCredentials => "bad_credentials",
             Self::Internal(_) => "internal",
+            Self::StorageFull => "storage_full",
             Self::Rows(_) => "rows_refused",
             Self::Mapping(_) => "mapping_refused",
             Self::Unavailable(_) => "unavailable",
@@ -171,6 +177,12 @@ impl ApiError {
             }
             Self::BadCredentials => lang.pick("用户名或密码错误", "Wrong user name or password.").to_owned(),
             Self::Internal(_) => lang.pick("服务器内部错误", "Internal server error.").to_owned(),
+            Self::StorageFull => lang
+                .pick(
+                    "服务器存储空间已满，本次提交未保存，请稍后重试或联系系统管理员",
+                    "The server's storage is full; nothing was saved. Try again later or tell the administrator.",
+                )
+                .to_owned(),
             Self::Unavailable(what) => what.clone(),
             Self::Rows(rows) => match lang {
                 Lang::Zh => format!("文件有 {} 处错误，未导入任何数据", rows.len()),
@@ -235,6 +247,10 @@ impl From<StorageError> for ApiError {
             StorageError::Duplicate { field } => Self::Duplicate(field.to_owned()),
             StorageError::Conflict(_) => Self::Conflict,
             StorageError::Rows(rows) => Self::Rows(rows),
+            full if full.is_storage_full() => {
+                tracing::error!(error = %full, "storage full: a write was refused");
+                Self::StorageFull
+            }
             other => {
                 tracing::error!(error = %other, "storage failure");
                 Self::Internal(other.to_string())

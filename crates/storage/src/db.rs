@@ -73,6 +73,26 @@ impl Store {
                     Ok(())
                 })
             })
+            // A connection whose transaction sqlx could not end is closed, never reused. After
+            // SQLITE_FULL (or an I/O error) SQLite may roll the transaction back itself; sqlx's
+            // own ROLLBACK then fails and sqlx goes on counting the transaction as open, so the
+            // connection's next `begin` would issue a SAVEPOINT instead of BEGIN, and a refusal
+            // there (ROLLBACK TO) leaves a transaction open that holds the write lock and turns
+            // later "commits" on that connection into savepoint releases: acknowledged, never
+            // committed. Closing it lets SQLite roll back whatever it still holds.
+            .after_release(move |conn, _meta| {
+                Box::pin(async move {
+                    use sqlx::Connection as _;
+                    // Only a connection that still counts a transaction needs the round trip
+                    // (which runs any rollback queued when a transaction was dropped unfinished);
+                    // the common release pays nothing.
+                    if backend == Backend::Sqlite && conn.is_in_transaction() {
+                        conn.ping().await?;
+                        return Ok(!conn.is_in_transaction());
+                    }
+                    Ok(true)
+                })
+            })
             .connect(&url)
             .await?;
         MIGRATOR.run(&pool).await?;
@@ -102,7 +122,14 @@ impl Store {
     /// Begins a write transaction under the single-writer discipline.
     pub async fn begin_write(&self) -> Result<WriteTx<'_>> {
         let guard = if self.backend == Backend::Sqlite { Some(self.writer.lock().await) } else { None };
-        let tx = self.pool.begin().await?;
+        // SQLite: IMMEDIATE takes the write lock at BEGIN, where the busy timeout waits for it. A
+        // deferred BEGIN reads first and upgrades later, and an upgrade that meets a writer
+        // outside this mutex (a report written at start, another process such as a CLI
+        // import) fails at once with SQLITE_BUSY, the busy timeout unused.
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
         Ok(WriteTx { tx, _guard: guard })
     }
 
