@@ -309,6 +309,72 @@ pub fn public_coordinate(v: f64) -> f64 {
     (v * 1000.0).round() / 1000.0
 }
 
+/// The parameters of a query string or a form-encoded body (`application/x-www-form-urlencoded`):
+/// every value of every name, decoded (invalid UTF-8 replaced), in the order given. The http
+/// crate reads every Open311 call through it; public so that the fuzz target
+/// (`fuzz/fuzz_targets/open311.rs`) runs the same parsing on arbitrary bytes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Params(pub Vec<(String, String)>);
+
+impl Params {
+    /// Decodes a query string or form body.
+    pub fn parse(bytes: &[u8]) -> Self {
+        Self(form_urlencoded::parse(bytes).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+    }
+
+    /// The first non-empty value, trimmed: an empty argument counts as absent.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(k, v)| k == name && !v.trim().is_empty()).map(|(_, v)| v.trim())
+    }
+
+    /// A comma-delimited list, items trimmed.
+    pub fn list(&self, name: &str) -> Vec<String> {
+        self.get(name)
+            .map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
+            .unwrap_or_default()
+    }
+
+    /// `attribute[code]` and `attribute[code][]` values by code, as [`check_answers`] takes them.
+    pub fn attributes(&self) -> BTreeMap<String, Vec<String>> {
+        let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (k, v) in &self.0 {
+            let Some(inner) = k.strip_prefix("attribute[") else { continue };
+            let code = inner.strip_suffix("][]").or_else(|| inner.strip_suffix(']'));
+            if let Some(code) = code {
+                out.entry(code.to_owned()).or_default().push(v.clone());
+            }
+        }
+        out
+    }
+}
+
+/// The window a listing covers, from its optional `start_date` and `end_date`: both given as
+/// they are; only a start, `default_days` from it but not past `now`; only an end, the
+/// `default_days` before it; neither, the last `default_days` up to `now`. Refused with a reason
+/// (against `end_date`) when it ends before it starts or spans more than `max_days`.
+pub fn window(
+    start: Option<DateTime<Utc>>,
+    end: Option<DateTime<Utc>>,
+    default_days: i64,
+    max_days: i64,
+    now: DateTime<Utc>,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), &'static str> {
+    let default = chrono::Duration::days(default_days);
+    let (from, to) = match (start, end) {
+        (Some(s), Some(e)) => (s, e),
+        (Some(s), None) => (s, (s + default).min(now)),
+        (None, Some(e)) => (e - default, e),
+        (None, None) => (now - default, now),
+    };
+    if to < from {
+        return Err("before_start");
+    }
+    if to - from > chrono::Duration::days(max_days) {
+        return Err("span_over_90_days");
+    }
+    Ok((from, to))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -414,6 +480,28 @@ mod tests {
             assert_eq!(status(s) == Status::Open, s.is_open(), "{s:?}");
             assert!(Status::Open.states().contains(&s) ^ Status::Closed.states().contains(&s));
         }
+    }
+
+    #[test]
+    fn params_decode_lists_and_attribute_keys() {
+        let p = Params::parse(b"lat=+28.2&lat=1&status=open,%20closed,&attribute[kind]=a&attribute%5Bcolour%5D%5B%5D=x&attribute[colour][]=y&attribute[bad=z&description=");
+        assert_eq!(p.get("lat"), Some("28.2"));
+        assert_eq!(p.get("description"), None, "an empty argument counts as absent");
+        assert_eq!(p.list("status"), ["open", "closed"]);
+        let a = p.attributes();
+        assert_eq!(a.keys().collect::<Vec<_>>(), ["colour", "kind"]);
+        assert_eq!(a["colour"], ["x", "y"]);
+    }
+
+    #[test]
+    fn windows_default_and_are_bounded() {
+        let t = |s: &str| parse_datetime(s).expect("date");
+        let now = t("2026-11-23T00:00:00Z");
+        assert_eq!(window(None, None, 7, 90, now), Ok((t("2026-11-16T00:00:00Z"), now)));
+        assert_eq!(window(Some(t("2026-11-20T00:00:00Z")), None, 7, 90, now), Ok((t("2026-11-20T00:00:00Z"), now)));
+        assert_eq!(window(None, Some(now), 90, 90, now), Ok((t("2026-08-25T00:00:00Z"), now)));
+        assert_eq!(window(Some(now), Some(t("2026-11-22T00:00:00Z")), 7, 90, now), Err("before_start"));
+        assert_eq!(window(Some(t("2026-01-01T00:00:00Z")), Some(now), 7, 90, now), Err("span_over_90_days"));
     }
 
     #[test]

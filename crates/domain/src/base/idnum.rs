@@ -29,6 +29,11 @@ impl IdNumber {
         if t.chars().count() != 18 {
             return Err(bad("wrong_length"));
         }
+        // Eighteen characters, not bytes: anything else than ASCII is refused before the byte
+        // offsets below are used (a full-width digit would put a split inside a character).
+        if !t.is_ascii() {
+            return Err(bad("not_digits"));
+        }
         let (body, last) = t.split_at(17);
         if !body.bytes().all(|b| b.is_ascii_digit()) || !last.bytes().all(|b| b.is_ascii_digit() || b == b'X') {
             return Err(bad("not_digits"));
@@ -98,6 +103,24 @@ mod tests {
         assert_eq!(reason("110105194902300029"), "bad_birth_date");
         assert_eq!(reason("110105203001010010"), "bad_birth_date");
         assert_eq!(reason("000000194912310020"), "bad_region");
+    }
+
+    #[test]
+    fn eighteen_characters_that_are_not_ascii_are_refused_not_a_panic() {
+        // Found by the base_rows fuzz target: 17 digits then a non-ASCII character, or
+        // full-width digits, are 18 characters but more bytes.
+        assert_eq!(
+            IdNumber::parse("11010519491231002\u{FFFD}", today()),
+            Err(DomainError::invalid("id_number", "not_digits"))
+        );
+        assert_eq!(
+            IdNumber::parse("１１０１０５１９４９１２３１００２Ｘ", today()),
+            Err(DomainError::invalid("id_number", "not_digits"))
+        );
+        assert_eq!(
+            IdNumber::parse("1101051949123100\u{00E9}X", today()),
+            Err(DomainError::invalid("id_number", "not_digits"))
+        );
     }
 
     proptest! {

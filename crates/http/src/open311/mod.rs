@@ -15,11 +15,11 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use axum::routing::any;
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use shiyu_domain::area::AreaCode;
 use shiyu_domain::case::{CaseSnapshot, CategoryCode, Channel, GeoPoint, Intake, Ledger, Reporter, Urgency};
 use shiyu_domain::open311::{
-    self as rules, AttributeDef, Datatype, Status, UPDATE_STATUSES, check_answers, parse_datetime, w3c,
+    self as rules, AttributeDef, Datatype, Params, Status, UPDATE_STATUSES, check_answers, parse_datetime, w3c,
 };
 use shiyu_domain::place::{Located, place};
 use shiyu_storage::cases::ContactInput;
@@ -70,41 +70,6 @@ fn bad(field: &str, reason: &str) -> Refusal {
 
 fn not_found(what: &str) -> Refusal {
     Refusal(StatusCode::NOT_FOUND, ApiError::NotFound(what.to_owned()))
-}
-
-/// Parameters of a query string or form body: every value of every name, decoded.
-#[derive(Debug, Default)]
-struct Params(Vec<(String, String)>);
-
-impl Params {
-    fn parse(bytes: &[u8]) -> Self {
-        Self(form_urlencoded::parse(bytes).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
-    }
-
-    /// The first non-empty value: an empty argument counts as absent.
-    fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, v)| k == name && !v.trim().is_empty()).map(|(_, v)| v.trim())
-    }
-
-    /// A comma-delimited list, items trimmed.
-    fn list(&self, name: &str) -> Vec<String> {
-        self.get(name)
-            .map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
-            .unwrap_or_default()
-    }
-
-    /// `attribute[code]` and `attribute[code][]` values by code.
-    fn attributes(&self) -> BTreeMap<String, Vec<String>> {
-        let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (k, v) in &self.0 {
-            let Some(inner) = k.strip_prefix("attribute[") else { continue };
-            let code = inner.strip_suffix("][]").or_else(|| inner.strip_suffix(']'));
-            if let Some(code) = code {
-                out.entry(code.to_owned()).or_default().push(v.clone());
-            }
-        }
-        out
-    }
 }
 
 async fn dispatch(
@@ -441,20 +406,7 @@ fn when(p: &Params, name: &str) -> Result<Option<chrono::DateTime<Utc>>, Refusal
 /// up to the end.
 fn window(p: &Params, default: i64) -> Result<(chrono::DateTime<Utc>, chrono::DateTime<Utc>), Refusal> {
     let (start, end) = (when(p, "start_date")?, when(p, "end_date")?);
-    let now = Utc::now();
-    let (from, to) = match (start, end) {
-        (Some(s), Some(e)) => (s, e),
-        (Some(s), None) => (s, (s + Duration::days(default)).min(now)),
-        (None, Some(e)) => (e - Duration::days(default), e),
-        (None, None) => (now - Duration::days(default), now),
-    };
-    if to < from {
-        return Err(bad("end_date", "before_start"));
-    }
-    if to - from > Duration::days(MAX_SPAN_DAYS) {
-        return Err(bad("end_date", "span_over_90_days"));
-    }
-    Ok((from, to))
+    rules::window(start, end, default, MAX_SPAN_DAYS, Utc::now()).map_err(|reason| bad("end_date", reason))
 }
 
 async fn get_requests(state: &AppState, format: Format, p: &Params) -> Result<Response, Refusal> {
