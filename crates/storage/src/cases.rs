@@ -286,8 +286,8 @@ impl Store {
         .bind(i64::from(snap.last_seq))
         .bind(hash.as_str())
         .bind(serde_json::to_string(&snap).map_err(|_| StorageError::Corrupt("case"))?)
-        .bind(snap.location.map(|p| p.lon))
-        .bind(snap.location.map(|p| p.lat))
+        .bind(crate::sql::Float(snap.location.map(|p| p.lon)))
+        .bind(crate::sql::Float(snap.location.map(|p| p.lat)))
         .bind(i64::from(snap.off_grid))
         .execute(&mut **tx)
         .await?;

@@ -35,6 +35,33 @@ pub fn prefix_range(prefix: &str) -> (String, Option<String>) {
     (prefix.to_owned(), None)
 }
 
+/// A nullable `DOUBLE PRECISION` parameter that reaches PostgreSQL as float8 even when it is
+/// missing. sqlx-core 0.8.6 swaps the null types of `f32` and `f64` when it hands `Any`
+/// arguments to the driver (`src/any/arguments.rs`), so a plain `None::<f64>` arrives as a float4
+/// NULL; the connection caches the statement with that parameter type, and the next row with a
+/// value (an 8-byte float8) on that connection is refused ("incorrect binary data format").
+/// Binding the missing value as `f32`'s null lands, through the same swap, on float8. The test
+/// `group_commit::cases_with_and_without_a_point_share_every_connection` fails if sqlx changes.
+pub(crate) struct Float(pub Option<f64>);
+
+impl sqlx::Type<sqlx::Any> for Float {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <f64 as sqlx::Type<sqlx::Any>>::type_info()
+    }
+}
+
+impl<'q> sqlx::Encode<'q, sqlx::Any> for Float {
+    fn encode_by_ref(
+        &self,
+        buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer<'q>,
+    ) -> std::result::Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        match self.0 {
+            Some(v) => <f64 as sqlx::Encode<'q, sqlx::Any>>::encode_by_ref(&v, buf),
+            None => <Option<f32> as sqlx::Encode<'q, sqlx::Any>>::encode_by_ref(&None, buf),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::prefix_range;

@@ -97,7 +97,7 @@ pub(crate) fn bind_rows<'q>(
                 V::T(s) => q.bind(s),
                 V::I(i) => q.bind(i),
                 V::N(i) => q.bind(i),
-                V::F(f) => q.bind(f),
+                V::F(f) => q.bind(crate::sql::Float(f)),
             };
         }
     }
