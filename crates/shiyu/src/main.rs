@@ -249,6 +249,13 @@ enum ImportKind {
 /// What `shiyu bench` measures.
 #[derive(Subcommand)]
 enum BenchCmd {
+    /// Many signed-in users of every role working at once against the real server (a child
+    /// process on 127.0.0.1), bounded in time and requests: latency per request kind, errors, and
+    /// whether the server's memory stays flat (exit code 1 if not, or on any error).
+    Load(shiyu::bench::load::Options),
+    /// Side by side with Request Tracker (REST 2) on this machine: creations per second and search
+    /// latency at equal data size, as ratios (scripts/peer-bench sets RT up).
+    Peer(shiyu::bench::peer::Options),
     /// Intake, case lives, raw and empty-handler limits on a fresh database, then the board,
     /// report and lookups over the ten-million-case city: one table, and JSON with --json.
     City {
@@ -491,6 +498,13 @@ async fn main() -> anyhow::Result<()> {
             BenchCmd::Locate { n } => shiyu::bench::locate(n),
             BenchCmd::Import { n, database } => shiyu::bench::import(n, database).await,
             BenchCmd::Routing { n, messages } => shiyu::bench::routing(n, messages).await,
+            BenchCmd::Peer(opts) => shiyu::bench::peer::run(opts).await,
+            BenchCmd::Load(opts) => {
+                if !shiyu::bench::load::run(opts).await? {
+                    std::process::exit(1)
+                }
+                Ok(())
+            }
         },
         Command::Backup { database, data, out } => {
             let url = database.unwrap_or_else(|| shiyu::app::default_database_url(&data));

@@ -5,6 +5,8 @@
 //! database.
 
 pub mod city;
+pub mod load;
+pub mod peer;
 pub mod scale;
 
 use std::hint::black_box;
