@@ -56,18 +56,12 @@ impl Routing {
         Ok(TrainingReport { examples: n, trained_at: at })
     }
 
-    /// Records the category proposal against what was registered (nothing before a training).
-    pub async fn judge_registration(&self, store: &Store, case: &CaseSnapshot) {
+    /// The category the model proposes for a request's words (nothing before a training), to be
+    /// judged against what is registered in the registration's own transaction.
+    pub fn proposed_category(&self, title: &str, text: &str) -> Option<String> {
         let t = self.current();
-        if t.at.is_none() {
-            return;
-        }
-        if let Some(p) = t.router.categories.predict(&format!("{} {}", case.title, case.text)) {
-            let chosen = case.category.as_str();
-            if let Err(e) = store.record_routing_feedback(case.id, "category", &p, chosen, Utc::now()).await {
-                tracing::warn!("routing feedback: {e}");
-            }
-        }
+        t.at?;
+        t.router.categories.predict(&format!("{title} {text}"))
     }
 
     /// Records the organisation proposal against a dispatch's lead (nothing before a training).

@@ -29,6 +29,15 @@ pub struct ContactInput {
     pub phone: String,
 }
 
+impl ContactInput {
+    /// How the contact is shown once stored: the name trimmed, the phone masked (as
+    /// [`Store::case_record`] would read it back).
+    pub fn view(&self) -> ContactView {
+        let digits: String = self.phone.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+        ContactView { name: self.name.trim().to_owned(), phone_masked: crypto::mask_phone(&digits) }
+    }
+}
+
 /// A reporter's contact as shown: masked.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ContactView {
@@ -207,8 +216,32 @@ impl Store {
         contact: Option<ContactInput>,
         now: DateTime<Utc>,
     ) -> Result<CaseSnapshot> {
+        self.register_case_judged(actor, intake, contact, now, None).await
+    }
+
+    /// Registers a new case and, in the same transaction, judges the routing model's proposed
+    /// category against the one registered (`routing_feedback`).
+    pub async fn register_case_judged(
+        &self,
+        actor: &Principal,
+        intake: Intake,
+        contact: Option<ContactInput>,
+        now: DateTime<Utc>,
+        proposed_category: Option<String>,
+    ) -> Result<CaseSnapshot> {
+        // References are read before queueing, off the group commit's serial path.
+        self.check_intake_refs(actor, &intake).await?;
         let (store, actor) = (self.clone(), actor.clone());
-        self.write(move |tx| Box::pin(async move { store.register_in(tx, &actor, intake, contact, now).await })).await
+        self.write(move |tx| {
+            Box::pin(async move {
+                let snap = store.register_checked_in(tx, &actor, intake, contact, now).await?;
+                if let Some(p) = proposed_category {
+                    crate::routing::feedback_in(tx, snap.id, "category", &p, snap.category.as_str(), now).await?;
+                }
+                Ok(snap)
+            })
+        })
+        .await
     }
 
     /// Registration inside a caller's transaction.
@@ -220,10 +253,29 @@ impl Store {
         contact: Option<ContactInput>,
         now: DateTime<Utc>,
     ) -> Result<CaseSnapshot> {
+        self.check_intake_refs(actor, &intake).await?;
+        self.register_checked_in(tx, actor, intake, contact, now).await
+    }
+
+    /// The area, category and attachments an intake names exist (and the attachments are the
+    /// actor's own).
+    async fn check_intake_refs(&self, actor: &Principal, intake: &Intake) -> Result<()> {
         self.area(&intake.area).await.map_err(|_| DomainError::invalid("area_code", "unknown_area"))?;
         if !self.category_exists(&intake.category).await? {
             return Err(DomainError::invalid("category", "unknown_category").into());
         }
+        self.check_own_attachments(actor, &intake.attachments).await
+    }
+
+    /// Registration inside a caller's transaction, its references already checked.
+    async fn register_checked_in(
+        &self,
+        tx: &mut sqlx::Transaction<'static, Any>,
+        actor: &Principal,
+        intake: Intake,
+        contact: Option<ContactInput>,
+        now: DateTime<Utc>,
+    ) -> Result<CaseSnapshot> {
         let contact = match (&intake.reporter, contact) {
             (Reporter::Contact, Some(c)) => {
                 let name = c.name.trim().to_owned();
@@ -240,7 +292,6 @@ impl Store {
             }
             (_, None) => None,
         };
-        self.check_own_attachments(actor, &intake.attachments).await?;
         let attachments = intake.attachments.clone();
         let id = CaseId::new();
         let city = intake.area.city_key();

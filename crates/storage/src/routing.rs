@@ -97,26 +97,11 @@ impl Store {
         chosen: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        // Through the group commit: a judgement follows every registration and dispatch, so it
-        // shares their batches instead of paying a commit of its own.
+        // Through the group commit: a judgement follows every dispatch, so it shares the batches
+        // instead of paying a commit of its own.
         let (proposed, chosen) = (proposed.to_owned(), chosen.to_owned());
-        self.write(move |tx| {
-            Box::pin(async move {
-                sqlx::query(
-                    "INSERT INTO routing_feedback (case_id, kind, proposed, chosen, at) VALUES ($1, $2, $3, $4, $5) \
-                     ON CONFLICT (case_id, kind) DO NOTHING",
-                )
-                .bind(case_id.to_string())
-                .bind(kind)
-                .bind(proposed)
-                .bind(chosen)
-                .bind(ms(now))
-                .execute(&mut **tx)
-                .await?;
-                Ok(())
-            })
-        })
-        .await
+        self.write(move |tx| Box::pin(async move { feedback_in(tx, case_id, kind, &proposed, &chosen, now).await }))
+            .await
     }
 
     /// Proposals judged and taken since `since`.
@@ -138,4 +123,27 @@ impl Store {
         }
         Ok(t)
     }
+}
+
+/// Records a judgement inside a caller's transaction; the first of a case and kind stands.
+pub(crate) async fn feedback_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    case_id: CaseId,
+    kind: &'static str,
+    proposed: &str,
+    chosen: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO routing_feedback (case_id, kind, proposed, chosen, at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (case_id, kind) DO NOTHING",
+    )
+    .bind(case_id.to_string())
+    .bind(kind)
+    .bind(proposed)
+    .bind(chosen)
+    .bind(ms(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

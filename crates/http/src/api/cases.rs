@@ -198,11 +198,11 @@ pub async fn create(
     Json(body): Json<NewCase>,
 ) -> Result<(axum::http::StatusCode, Json<CaseView>), ApiError> {
     let (intake, contact) = body.into_intake(&state, &auth).await?;
-    let case = state.store.register_case(&auth.principal, intake, contact, chrono::Utc::now()).await?;
-    state.routing.judge_registration(&state.store, &case).await;
-    let record = state.store.case_record(&auth.scope(), case.id).await.ok();
-    let contact = record.and_then(|r| r.contact);
-    Ok((axum::http::StatusCode::CREATED, Json(view(&state, &auth, case, contact))))
+    // The registrar typed the contact; it is shown back masked without reading it again.
+    let shown = contact.as_ref().map(shiyu_storage::cases::ContactInput::view);
+    let proposed = state.routing.proposed_category(&intake.title, &intake.text);
+    let case = state.store.register_case_judged(&auth.principal, intake, contact, chrono::Utc::now(), proposed).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(view(&state, &auth, case, shown))))
 }
 
 /// List filters.

@@ -225,6 +225,11 @@ where
     all
 }
 
+/// The time of day, for progress lines read beside system monitors.
+fn clock() -> String {
+    chrono::Local::now().format("%H:%M:%S").to_string()
+}
+
 /// Accounts the write path uses, with their shared password.
 const BENCH_PASSWORD: &str = "bench-password-2026";
 
@@ -368,7 +373,7 @@ async fn write_path(opts: &Options, rows: &mut Vec<Row>) -> anyhow::Result<&'sta
         Backend::Postgres => "postgres",
     };
     let file = (store.backend() == Backend::Sqlite).then(|| dir.path().join("shiyu.db"));
-    println!("write path on {engine}: building the demo city…");
+    eprintln!("{} write path on {engine}: building the demo city…", clock());
     crate::demo::build(&store, 2_000, &mut std::io::sink()).await?;
     let crew = Arc::new(crew(&store).await?);
     let running = crate::app::start(store.clone(), dir.path().to_path_buf(), "127.0.0.1:0", |c| {
@@ -380,6 +385,7 @@ async fn write_path(opts: &Options, rows: &mut Vec<Row>) -> anyhow::Result<&'sta
     let c = opts.concurrency;
 
     // Limits on the same disk and stack.
+    eprintln!("{} measuring raw durable inserts…", clock());
     let raw = raw_inserts(&store, dir.path(), opts.seconds.min(5)).await?;
     rows.push(Row::rate(
         &format!("raw durable insert, one row per commit ({engine}, one writer)"),
@@ -387,6 +393,7 @@ async fn write_path(opts: &Options, rows: &mut Vec<Row>) -> anyhow::Result<&'sta
         "rows/s",
         Some("limit for one commit per write".into()),
     ));
+    eprintln!("{} measuring an empty handler…", clock());
     let empty = empty_handler(c, opts.seconds.min(5)).await?;
     rows.push(Row::rate(
         &format!("empty handler on the same HTTP stack, {c} clients"),
@@ -400,6 +407,7 @@ async fn write_path(opts: &Options, rows: &mut Vec<Row>) -> anyhow::Result<&'sta
         operators.push(Session::login(&base, "bench-operator", BENCH_PASSWORD).await?);
     }
     let before_bytes = database_bytes(&store, file.as_deref()).await?;
+    eprintln!("{} measuring intake…", clock());
     let crew2 = crew.clone();
     let intake = hammer(operators.clone(), opts.seconds, move |s: Session, i| {
         let body = new_case(&crew2, i);
@@ -423,6 +431,7 @@ async fn write_path(opts: &Options, rows: &mut Vec<Row>) -> anyhow::Result<&'sta
     let crew3 = crew.clone();
     let workers: Vec<(Session, Session, Session)> =
         operators.iter().map(|o| (o.clone(), handler.clone(), leader.clone())).collect();
+    eprintln!("{} measuring full lives…", clock());
     let lives = hammer(workers, opts.seconds, move |w: (Session, Session, Session), i| {
         let body = new_case(&crew3, i);
         let dept = crew3.dept.clone();
@@ -586,7 +595,7 @@ async fn city_scale(opts: &Options, rows: &mut Vec<Row>) -> anyhow::Result<()> {
     ));
 
     let n = opts.cases;
-    println!("city scale: the city of {n} lives (built once, reused)…");
+    eprintln!("{} city scale: the city of {n} lives (built once, reused)…", clock());
     let dir = super::scale::city(n).await?;
     let url = crate::app::default_database_url(&dir);
     let store = crate::app::open_store(&url, &dir).await?;
@@ -628,7 +637,7 @@ async fn city_scale(opts: &Options, rows: &mut Vec<Row>) -> anyhow::Result<()> {
     let _ = running.handle.await;
     store.close().await;
 
-    println!("city scale: the search index of {n} generated cases (built once, reused)…");
+    eprintln!("{} city scale: the search index of {n} generated cases (built once, reused)…", clock());
     let o = tokio::task::spawn_blocking(move || -> anyhow::Result<(Outcome, f64)> {
         let (dir, ix) = super::scale::search_index(n)?;
         let size = super::scale::folder_bytes(&dir) as f64;

@@ -283,12 +283,13 @@ fn new_case(who: Who, v: &IntakeForm) -> Result<NewCase, ApiError> {
 async fn submit(state: &AppState, auth: &Auth, who: Who, v: IntakeForm) -> Result<Response, ApiError> {
     let result = async {
         let (intake, contact) = new_case(who, &v)?.into_intake(state, auth).await?;
-        Ok::<_, ApiError>(state.store.register_case(&auth.principal, intake, contact, chrono::Utc::now()).await?)
+        let proposed = state.routing.proposed_category(&intake.title, &intake.text);
+        let now = chrono::Utc::now();
+        Ok::<_, ApiError>(state.store.register_case_judged(&auth.principal, intake, contact, now, proposed).await?)
     }
     .await;
     match result {
         Ok(case) => {
-            state.routing.judge_registration(&state.store, &case).await;
             let target = merge_at_intake(state, auth, &case, v.merge_into.trim()).await.unwrap_or(case.id);
             Ok(Redirect::to(&format!("/cases/{target}")).into_response())
         }
