@@ -52,6 +52,17 @@ pub struct Running {
     pub shutdown: tokio::sync::oneshot::Sender<()>,
     /// Resolves when it has stopped.
     pub handle: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// The routing model it trains at start.
+    pub routing: std::sync::Arc<shiyu_http::routing::Routing>,
+    /// The search index it brings up to the database at start.
+    pub search: Option<std::sync::Arc<shiyu_search::SearchIndex>>,
+}
+
+impl Running {
+    /// Whether the start-up work is done: the routing model trained and the search index built.
+    pub fn ready(&self) -> bool {
+        self.routing.current().at.is_some() && self.search.as_ref().is_none_or(|ix| ix.progress().built)
+    }
 }
 
 /// Binds `listen` and serves `store` in the background.
@@ -90,16 +101,18 @@ pub async fn start(
         routing: std::sync::Arc::default(),
         search: search.clone(),
     };
+    let (routing, search_index) = (state.routing.clone(), search.clone());
     let indexer = search.map(|ix| {
         let (stop, rx) = tokio::sync::oneshot::channel::<()>();
         (stop, tokio::spawn(crate::search::run(store.clone(), ix, rx)))
     });
-    tokio::spawn(routing_schedule(state.clone()));
+    // Background work ends with the server (a bench or test may go on using the store).
+    let mut background = vec![tokio::spawn(routing_schedule(state.clone()))];
     if state.cfg.report_schedule {
-        tokio::spawn(report_schedule(state.clone()));
+        background.push(tokio::spawn(report_schedule(state.clone())));
     }
     if let Some(policy) = state.cfg.webhooks.clone() {
-        tokio::spawn(crate::webhooks::run(store.clone(), policy));
+        background.push(tokio::spawn(crate::webhooks::run(store.clone(), policy)));
     }
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let serving = shiyu_http::serve(listener, state, async move {
@@ -108,13 +121,16 @@ pub async fn start(
     // The indexer stops with the server, so the index folder is free when `handle` resolves.
     let handle = tokio::spawn(async move {
         let result = serving.await;
+        for task in background {
+            task.abort();
+        }
         if let Some((stop, task)) = indexer {
             let _ = stop.send(());
             let _ = task.await;
         }
         result
     });
-    Ok(Running { addr, store, shutdown: tx, handle })
+    Ok(Running { addr, store, shutdown: tx, handle, routing, search: search_index })
 }
 
 /// Learns routing from the cases at start and then every night (24 hours); an administrator can
