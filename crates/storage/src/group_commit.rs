@@ -13,8 +13,9 @@
 //! upserts an event) and the changes of a batch mostly add to the same rollups; inside a batch
 //! they are summed in memory and written once, just before the commit, in the same transaction.
 //!
-//! PostgreSQL does its own group commit across connections; there a change runs in its own
-//! transaction.
+//! PostgreSQL commits concurrent transactions together by itself, but every change adds to the
+//! same rollup counter rows, whose locks would queue the changes one commit at a time; the same
+//! batching (on a task of the server's runtime) sums them there too.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -100,12 +101,6 @@ impl Store {
         T: Send + 'static,
         F: for<'t> FnOnce(&'t mut Transaction<'static, Any>) -> TxFuture<'t, T> + Send + 'static,
     {
-        if self.backend() == Backend::Postgres {
-            let mut w = self.begin_write().await?;
-            let v = change(&mut w.tx).await?;
-            w.tx.commit().await?;
-            return Ok(v);
-        }
         let run: Run = Box::new(move |tx| Box::pin(async move { change(tx).await.map(|v| Box::new(v) as Value) }));
         let (reply, answer) = oneshot::channel();
         self.enqueue(Job { run, reply })?;
@@ -128,12 +123,19 @@ impl Store {
         // thread and back, and a parked thread woken directly answers sooner than a task that
         // waits its turn on the shared runtime's two workers (the batch's statements run one
         // after another, so that wait is the write rate's limit).
+        // PostgreSQL's connections belong to the runtime that opened them: there the committer
+        // is a task on the server's runtime.
         let (pool, writer, commits) = (self.pool.clone(), self.writer.clone(), self.queue.commits.clone());
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|_| lost())?;
-        std::thread::Builder::new()
-            .name("shiyu-commit".into())
-            .spawn(move || runtime.block_on(commit_loop(pool, writer, commits, rx)))
-            .map_err(|_| lost())?;
+        let backend = self.backend();
+        if backend == Backend::Postgres {
+            tokio::spawn(commit_loop(pool, backend, writer, commits, rx));
+        } else {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|_| lost())?;
+            std::thread::Builder::new()
+                .name("shiyu-commit".into())
+                .spawn(move || runtime.block_on(commit_loop(pool, backend, writer, commits, rx)))
+                .map_err(|_| lost())?;
+        }
         tx.send(job).map_err(|_| lost())?;
         *slot = Some(tx);
         Ok(())
@@ -148,6 +150,7 @@ fn lost() -> StorageError {
 /// Takes what has queued, runs it in one transaction and commits, until every sender is gone.
 async fn commit_loop(
     pool: sqlx::AnyPool,
+    backend: Backend,
     writer: Arc<Mutex<()>>,
     commits: Arc<AtomicU64>,
     mut rx: mpsc::UnboundedReceiver<Job>,
@@ -158,7 +161,7 @@ async fn commit_loop(
         let _guard = writer.lock().await;
         let started = std::time::Instant::now();
         let n = batch.len();
-        DEFERRED.scope(RefCell::new(Deferred::default()), run_batch(&pool, std::mem::take(&mut batch))).await;
+        DEFERRED.scope(RefCell::new(Deferred::default()), run_batch(&pool, backend, std::mem::take(&mut batch))).await;
         tracing::debug!(
             changes = n,
             lock_us = (started - waited).as_micros() as u64,
@@ -170,10 +173,14 @@ async fn commit_loop(
 }
 
 /// Runs one batch and answers each of its callers.
-async fn run_batch(pool: &sqlx::AnyPool, batch: Vec<Job>) {
-    // IMMEDIATE: wait for the write lock at BEGIN rather than fail on upgrading (see
+async fn run_batch(pool: &sqlx::AnyPool, backend: Backend, batch: Vec<Job>) {
+    // SQLite IMMEDIATE: wait for the write lock at BEGIN rather than fail on upgrading (see
     // `Store::begin_write`).
-    let mut tx = match pool.begin_with("BEGIN IMMEDIATE").await {
+    let begun = match backend {
+        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => pool.begin().await,
+    };
+    let mut tx = match begun {
         Ok(tx) => tx,
         Err(e) => {
             let e = Arc::new(StorageError::Database(e));
@@ -237,7 +244,7 @@ async fn run_batch(pool: &sqlx::AnyPool, batch: Vec<Job>) {
         }
         None => {
             let cells = deferred(|d| std::mem::take(&mut d.batch)).unwrap_or_default();
-            match crate::bulk::add_cells(&mut tx, Backend::Sqlite, &cells).await {
+            match crate::bulk::add_cells(&mut tx, backend, &cells).await {
                 Ok(()) => tx.commit().await.map_err(|e| Arc::new(StorageError::Database(e))),
                 Err(e) => {
                     let _ = tx.rollback().await;
