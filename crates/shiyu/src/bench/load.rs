@@ -1362,6 +1362,33 @@ impl Actor {
 
     /// An event found on the walk: reported on the form; small ones solved on the spot, the
     /// others left to the street's centre.
+    /// Files a report form, half the time with a point inside `grid`, and returns the new case's
+    /// id from the page it lands on.
+    async fn file_with_point(
+        &mut self,
+        kind: &'static str,
+        path: &str,
+        fields: &[(&str, &str)],
+        grid: &str,
+    ) -> Step<String> {
+        let point = if self.rng.random_bool(0.5) {
+            point_in(&Arc::clone(&self.session.shared).world, grid, &mut self.rng)
+        } else {
+            None
+        };
+        let (lon, lat) = point.map(|(x, y)| (format!("{x:.6}"), format!("{y:.6}"))).unwrap_or_default();
+        let mut fields = fields.to_vec();
+        fields.extend([("lon", lon.as_str()), ("lat", lat.as_str())]);
+        let (url, _) = self.session.form(kind, path, &fields).await?;
+        match case_id_of(&url) {
+            Some(id) => Ok(id),
+            None => {
+                self.shared().rec.record(kind, Duration::ZERO, Some(format!("landed on {url}")));
+                Err(Halt::Failed)
+            }
+        }
+    }
+
     async fn grid_report(&mut self) -> Step<()> {
         let topic = GRID_TOPICS.choose(&mut self.rng).unwrap_or(&GRID_TOPICS[0]);
         let (title, text) = words(topic, &mut self.rng);
@@ -1376,19 +1403,7 @@ impl Actor {
             ("text", &text),
             ("area_code", &grid),
         ];
-        let point = if self.rng.random_bool(0.5) {
-            point_in(&Arc::clone(&self.session.shared).world, &grid, &mut self.rng)
-        } else {
-            None
-        };
-        let (lon, lat) = point.map(|(x, y)| (format!("{x:.6}"), format!("{y:.6}"))).unwrap_or_default();
-        let mut fields = fields.to_vec();
-        fields.extend([("lon", lon.as_str()), ("lat", lat.as_str())]);
-        let (url, _) = self.session.form("POST /cases/new (form)", "/cases/new", &fields).await?;
-        let Some(id) = case_id_of(&url) else {
-            self.shared().rec.record("POST /cases/new (form)", Duration::ZERO, Some(format!("landed on {url}")));
-            return Err(Halt::Failed);
-        };
+        let id = self.file_with_point("POST /cases/new (form)", "/cases/new", &fields, &grid).await?;
         self.shared().done("event reported by a grid worker");
         let item = Item { case: id.clone(), team: self.slot, resident: None, dept: None };
         if self.rng.random_bool(0.6) {
@@ -1427,19 +1442,7 @@ impl Actor {
                 ("area_code", &grid),
             ];
             // Half the residents send their phone's position.
-            let point = if self.rng.random_bool(0.5) {
-                point_in(&Arc::clone(&self.session.shared).world, &grid, &mut self.rng)
-            } else {
-                None
-            };
-            let (lon, lat) = point.map(|(x, y)| (format!("{x:.6}"), format!("{y:.6}"))).unwrap_or_default();
-            let mut fields = fields.to_vec();
-            fields.extend([("lon", lon.as_str()), ("lat", lat.as_str())]);
-            let (url, _) = self.session.form("POST /r/new (form)", "/r/new", &fields).await?;
-            let Some(id) = case_id_of(&url) else {
-                self.shared().rec.record("POST /r/new (form)", Duration::ZERO, Some(format!("landed on {url}")));
-                return Err(Halt::Failed);
-            };
+            let id = self.file_with_point("POST /r/new (form)", "/r/new", &fields, &grid).await?;
             self.shared().done("case reported by a resident");
             self.mine.push(id.clone());
             if self.mine.len() > 20 {
