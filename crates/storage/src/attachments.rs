@@ -6,6 +6,7 @@ use shiyu_domain::ids::{AttachmentId, CaseId};
 use shiyu_domain::scope::{Principal, Scope};
 use sqlx::Row;
 
+use crate::base::V;
 use crate::db::Store;
 use crate::directory::User;
 use crate::error::{Result, StorageError};
@@ -91,12 +92,8 @@ impl Store {
         ids: &[AttachmentId],
     ) -> Result<()> {
         for id in ids {
-            sqlx::query("INSERT INTO case_attachments (city, case_id, attachment_id) VALUES ($1, $2, $3) ON CONFLICT (case_id, attachment_id) DO NOTHING")
-                .bind(city)
-                .bind(case.to_string())
-                .bind(id.to_string())
-                .execute(&mut **tx)
-                .await?;
+            let row = vec![V::T(Some(city.to_owned())), V::T(Some(case.to_string())), V::T(Some(id.to_string()))];
+            crate::group_commit::insert(tx, &CASE_ATTACHMENT_ROW, row).await?;
         }
         Ok(())
     }
@@ -121,3 +118,9 @@ impl Store {
         Err(StorageError::NotFound("attachment"))
     }
 }
+
+static CASE_ATTACHMENT_ROW: crate::group_commit::Insert = crate::group_commit::Insert {
+    table: "case_attachments",
+    cols: &["city", "case_id", "attachment_id"],
+    suffix: " ON CONFLICT (case_id, attachment_id) DO NOTHING",
+};

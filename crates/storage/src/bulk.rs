@@ -11,9 +11,8 @@ use shiyu_domain::stats::Metric;
 use sqlx::{Any, Transaction};
 
 use crate::base::{V, bind_rows};
-use crate::db::{Backend, Store};
-use crate::error::{Result, StorageError};
-use crate::sql::ms;
+use crate::db::Store;
+use crate::error::Result;
 use crate::stats::cells::{self, Amounts, CellKey};
 
 /// Bind parameters per statement on PostgreSQL.
@@ -31,31 +30,7 @@ impl Store {
         let mut orgs = Vec::new();
         for snap in cases {
             let city = snap.area.city_key();
-            rows.push(vec![
-                V::T(Some(city.as_str().to_owned())),
-                V::T(Some(snap.id.to_string())),
-                V::T(Some(snap.number.as_str().to_owned())),
-                V::T(Some(snap.state.as_str().to_owned())),
-                V::T(Some(snap.ledger.as_str().to_owned())),
-                V::T(Some(snap.category.as_str().to_owned())),
-                V::T(Some(snap.channel.as_str().to_owned())),
-                V::T(Some(snap.urgency.as_str().to_owned())),
-                V::T(Some(snap.title.clone())),
-                V::T(Some(snap.area.to_string())),
-                V::T(Some(snap.handling_area.to_string())),
-                V::T(snap.lead_org.map(|o| o.to_string())),
-                V::T(snap.reporter_user().map(|u| u.to_string())),
-                V::T(snap.supervision.map(|s| s.as_str().to_owned())),
-                V::N(snap.current_due().map(ms)),
-                V::I(ms(snap.created_at)),
-                V::I(ms(snap.updated_at)),
-                V::I(i64::from(snap.last_seq)),
-                V::T(Some(shiyu_domain::case::event::GENESIS.to_owned())),
-                V::T(Some(serde_json::to_string(snap).map_err(|_| StorageError::Corrupt("case"))?)),
-                V::F(snap.location.map(|p| p.lon)),
-                V::F(snap.location.map(|p| p.lat)),
-                V::I(i64::from(snap.off_grid)),
-            ]);
+            rows.push(crate::cases::case_row(snap, shiyu_domain::case::event::GENESIS)?);
             for org in &snap.orgs_ever {
                 orgs.push(vec![
                     V::T(Some(city.as_str().to_owned())),
@@ -64,51 +39,11 @@ impl Store {
                 ]);
             }
         }
-        self.insert_rows(
-            &mut w.tx,
-            "cases",
-            &[
-                "city",
-                "id",
-                "number",
-                "state",
-                "ledger",
-                "category",
-                "channel",
-                "urgency",
-                "title",
-                "area_code",
-                "handling_area",
-                "lead_org",
-                "reporter_user",
-                "supervision",
-                "due_at",
-                "created_at",
-                "updated_at",
-                "last_seq",
-                "last_hash",
-                "snapshot",
-                "lon",
-                "lat",
-                "off_grid",
-            ],
-            rows,
-            "",
-        )
-        .await?;
+        let cases_row = &crate::cases::CASE_ROW;
+        self.insert_rows(&mut w.tx, cases_row.table, cases_row.cols, rows, "").await?;
         self.insert_rows(&mut w.tx, "case_orgs", &["city", "case_id", "org_id"], orgs, "").await?;
-        let counts = crate::case_counts::tally(cases)
-            .into_iter()
-            .map(|(k, n)| vec![V::T(Some(k.area_code)), V::T(Some(k.state)), V::I(i64::from(k.supervised)), V::I(n)])
-            .collect();
-        self.insert_rows(
-            &mut w.tx,
-            "case_counts",
-            &["area_code", "state", "supervised", "n"],
-            counts,
-            " ON CONFLICT (area_code, state, supervised) DO UPDATE SET n = case_counts.n + excluded.n",
-        )
-        .await?;
+        let counts = crate::case_counts::tally(cases).into_iter().map(|(k, n)| k.row(n)).collect();
+        self.insert_rows(&mut w.tx, "case_counts", crate::case_counts::COLS, counts, crate::case_counts::ADD).await?;
         w.tx.commit().await?;
         Ok(())
     }
@@ -116,7 +51,7 @@ impl Store {
     /// Adds pre-summed amounts to counter cells (creating them as needed) in one transaction.
     pub async fn bulk_cells(&self, cells: &BTreeMap<CellKey, Amounts>) -> Result<()> {
         let mut w = self.begin_write().await?;
-        add_cells(&mut w.tx, self.backend(), cells).await?;
+        add_cells(&mut w.tx, cells).await?;
         w.tx.commit().await?;
         Ok(())
     }
@@ -131,17 +66,13 @@ impl Store {
         rows: Vec<Vec<V>>,
         suffix: &str,
     ) -> Result<()> {
-        insert_rows(tx, self.backend(), table, cols, rows, suffix).await
+        insert_rows(tx, table, cols, rows, suffix).await
     }
 }
 
 /// Adds pre-summed amounts to counter cells inside `tx`, many cells per statement (the bulk
 /// loader, and the group commit's cells of a whole batch).
-pub(crate) async fn add_cells(
-    tx: &mut Transaction<'static, Any>,
-    backend: Backend,
-    cells: &BTreeMap<CellKey, Amounts>,
-) -> Result<()> {
+pub(crate) async fn add_cells(tx: &mut Transaction<'static, Any>, cells: &BTreeMap<CellKey, Amounts>) -> Result<()> {
     let metrics: Vec<&str> = Metric::ALL.iter().map(|m| m.as_str()).collect();
     for table in cells::TABLES {
         let cols: Vec<&str> = table.keys.iter().copied().chain(metrics.iter().copied()).collect();
@@ -153,23 +84,22 @@ pub(crate) async fn add_cells(
             .map(|(k, a)| k.key.iter().map(|v| V::T(Some(v.clone()))).chain(a.iter().map(|n| V::I(*n))).collect())
             .collect();
         if !rows.is_empty() {
-            insert_rows(tx, backend, table.name, &cols, rows, &upsert).await?;
+            insert_rows(tx, table.name, &cols, rows, &upsert).await?;
         }
     }
     Ok(())
 }
 
 /// Multi-row `INSERT … VALUES (…), (…) suffix` inside `tx` (anonymous `?` parameters on SQLite,
-/// `$N` on PostgreSQL).
-async fn insert_rows(
+/// `$N` on PostgreSQL); nothing when `rows` is empty.
+pub(crate) async fn insert_rows(
     tx: &mut Transaction<'static, Any>,
-    backend: Backend,
     table: &str,
     cols: &[&str],
     rows: Vec<Vec<V>>,
     suffix: &str,
 ) -> Result<()> {
-    let sqlite = backend == Backend::Sqlite;
+    let sqlite = tx.backend_name() == "SQLite";
     let per = ((if sqlite { SQLITE_PARAMS } else { MAX_PARAMS }) / cols.len()).max(1);
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {

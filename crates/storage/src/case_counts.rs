@@ -8,6 +8,7 @@ use serde::Serialize;
 use shiyu_domain::case::CaseSnapshot;
 use sqlx::{Any, Row, Transaction};
 
+use crate::base::V;
 use crate::db::Store;
 use crate::error::Result;
 
@@ -23,6 +24,11 @@ pub struct CountKey {
 }
 
 impl CountKey {
+    /// The `case_counts` row adding `n` under this key ([`COLS`]).
+    pub(crate) fn row(self, n: i64) -> Vec<V> {
+        vec![V::T(Some(self.area_code)), V::T(Some(self.state)), V::I(i64::from(self.supervised)), V::I(n)]
+    }
+
     /// The key of a case as its row stores it.
     pub fn of(snap: &CaseSnapshot) -> Self {
         Self {
@@ -44,19 +50,18 @@ pub struct CountDiff {
     pub expected: i64,
 }
 
-const UPSERT: &str = "INSERT INTO case_counts (area_code, state, supervised, n) VALUES ($1, $2, $3, $4) \
-     ON CONFLICT (area_code, state, supervised) DO UPDATE SET n = case_counts.n + excluded.n";
+/// The columns of a `case_counts` row.
+pub(crate) const COLS: &[&str] = &["area_code", "state", "supervised", "n"];
+/// Inserting a row adds to the key's count.
+pub(crate) const ADD: &str = " ON CONFLICT (area_code, state, supervised) DO UPDATE SET n = case_counts.n + excluded.n";
 
-/// Adds `n` (possibly negative) to a key's count inside `tx`.
+/// Adds `n` (possibly negative) to a key's count inside `tx`: summed with the rest of the batch
+/// in a group commit, at once otherwise.
 pub(crate) async fn add(tx: &mut Transaction<'static, Any>, key: &CountKey, n: i64) -> Result<()> {
-    sqlx::query(UPSERT)
-        .bind(key.area_code.as_str())
-        .bind(key.state.as_str())
-        .bind(i64::from(key.supervised))
-        .bind(n)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+    if crate::group_commit::defer_count(key, n) {
+        return Ok(());
+    }
+    crate::bulk::insert_rows(tx, "case_counts", COLS, vec![key.clone().row(n)], ADD).await
 }
 
 /// Moves one case from its key before a change to its key after (nothing when they are equal).

@@ -15,9 +15,11 @@ use shiyu_domain::{DomainError, time};
 use sqlx::any::AnyArguments;
 use sqlx::{Any, Row};
 
+use crate::base::V;
 use crate::crypto;
 use crate::db::Store;
 use crate::error::{Result, StorageError};
+use crate::group_commit::Insert;
 use crate::sql::{from_ms, ms};
 
 /// A reporter's contact as given at intake.
@@ -190,6 +192,141 @@ impl Query {
     }
 }
 
+/// A case row ([`case_row`]).
+pub(crate) static CASE_ROW: Insert = Insert {
+    table: "cases",
+    cols: &[
+        "city",
+        "id",
+        "number",
+        "state",
+        "ledger",
+        "category",
+        "channel",
+        "urgency",
+        "title",
+        "area_code",
+        "handling_area",
+        "lead_org",
+        "reporter_user",
+        "supervision",
+        "due_at",
+        "created_at",
+        "updated_at",
+        "last_seq",
+        "last_hash",
+        "snapshot",
+        "lon",
+        "lat",
+        "off_grid",
+    ],
+    suffix: "",
+};
+
+static CONTACT_ROW: Insert = Insert {
+    table: "case_contacts",
+    cols: &["city", "case_id", "name", "phone_sealed", "phone_hash", "phone_masked"],
+    suffix: "",
+};
+
+static EVENT_ROW: Insert = Insert {
+    table: "case_events",
+    cols: &["city", "case_id", "seq", "at", "actor_user", "kind", "body", "prev_hash", "hash"],
+    suffix: "",
+};
+
+static NOTICE_ROW: Insert = Insert {
+    table: "notifications",
+    cols: &["city", "id", "user_id", "org_id", "area_code", "case_id", "kind", "body", "created_at"],
+    suffix: "",
+};
+
+/// The row of a case whose last event hashed to `last_hash`, columns as [`CASE_ROW`].
+pub(crate) fn case_row(snap: &CaseSnapshot, last_hash: &str) -> Result<Vec<V>> {
+    Ok(vec![
+        V::T(Some(snap.area.city_key().as_str().to_owned())),
+        V::T(Some(snap.id.to_string())),
+        V::T(Some(snap.number.as_str().to_owned())),
+        V::T(Some(snap.state.as_str().to_owned())),
+        V::T(Some(snap.ledger.as_str().to_owned())),
+        V::T(Some(snap.category.as_str().to_owned())),
+        V::T(Some(snap.channel.as_str().to_owned())),
+        V::T(Some(snap.urgency.as_str().to_owned())),
+        V::T(Some(snap.title.clone())),
+        V::T(Some(snap.area.to_string())),
+        V::T(Some(snap.handling_area.to_string())),
+        V::T(snap.lead_org.map(|o| o.to_string())),
+        V::T(snap.reporter_user().map(|u| u.to_string())),
+        V::T(snap.supervision.map(|s| s.as_str().to_owned())),
+        V::N(snap.current_due().map(ms)),
+        V::I(ms(snap.created_at)),
+        V::I(ms(snap.updated_at)),
+        V::I(i64::from(snap.last_seq)),
+        V::T(Some(last_hash.to_owned())),
+        V::T(Some(serde_json::to_string(snap).map_err(|_| StorageError::Corrupt("case"))?)),
+        V::F(snap.location.map(|p| p.lon)),
+        V::F(snap.location.map(|p| p.lat)),
+        V::I(i64::from(snap.off_grid)),
+    ])
+}
+
+#[expect(clippy::too_many_arguments, reason = "one row's columns")]
+fn notice_row(
+    city: &str,
+    user: Option<String>,
+    org: Option<String>,
+    area: Option<String>,
+    case_id: &str,
+    kind: &str,
+    text: &str,
+    at: DateTime<Utc>,
+) -> Vec<V> {
+    vec![
+        V::T(Some(city.to_owned())),
+        V::T(Some(uuid::Uuid::now_v7().to_string())),
+        V::T(user),
+        V::T(org),
+        V::T(area),
+        V::T(Some(case_id.to_owned())),
+        V::T(Some(kind.to_owned())),
+        V::T(Some(text.to_owned())),
+        V::I(ms(at)),
+    ]
+}
+
+/// The next case number of (city, day). In a group commit the batch reads the day's last number
+/// once (creating and, on PostgreSQL, locking its row), counts on in memory and writes the last
+/// one issued at its commit; a refused registration gives its number back.
+async fn next_serial(tx: &mut sqlx::Transaction<'static, Any>, city: &str, day: &str) -> Result<i64> {
+    let key = (city.to_owned(), day.to_owned());
+    if !crate::group_commit::batching() {
+        let next = sqlx::query(
+            "INSERT INTO case_serials (city, day, last) VALUES ($1, $2, 1) \
+             ON CONFLICT (city, day) DO UPDATE SET last = case_serials.last + 1 RETURNING last",
+        )
+        .bind(city)
+        .bind(day)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("last")?;
+        return Ok(next);
+    }
+    let last = match crate::group_commit::last_serial(&key) {
+        Some(n) => n,
+        None => sqlx::query(
+            "INSERT INTO case_serials (city, day, last) VALUES ($1, $2, 0) \
+             ON CONFLICT (city, day) DO UPDATE SET last = case_serials.last RETURNING last",
+        )
+        .bind(city)
+        .bind(day)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("last")?,
+    };
+    crate::group_commit::issue_serial(key, last + 1);
+    Ok(last + 1)
+}
+
 pub(crate) const OPEN_STATES: &str =
     "('registered','pending_review','accepted','dispatched','in_progress','handled','revisit')";
 
@@ -232,6 +369,8 @@ impl Store {
         // References are read before queueing, off the group commit's serial path.
         self.check_intake_refs(actor, &intake).await?;
         let (store, actor) = (self.clone(), actor.clone());
+        // Every write of a registration is deferred to the batch's commit; it refuses (a bad
+        // contact, a rule of the domain) before any.
         self.write(move |tx| {
             Box::pin(async move {
                 let snap = store.register_checked_in(tx, &actor, intake, contact, now).await?;
@@ -296,65 +435,33 @@ impl Store {
         let id = CaseId::new();
         let city = intake.area.city_key();
         let day = time::local_date(now);
-        let serial: i64 = sqlx::query(
-            "INSERT INTO case_serials (city, day, last) VALUES ($1, $2, 1) \
-             ON CONFLICT (city, day) DO UPDATE SET last = case_serials.last + 1 RETURNING last",
-        )
-        .bind(city.as_str())
-        .bind(day.to_string())
-        .fetch_one(&mut **tx)
-        .await?
-        .try_get("last")?;
+        let serial = next_serial(tx, city.as_str(), &day.to_string()).await?;
         let number = CaseNumber::new(day, u32::try_from(serial).map_err(|_| StorageError::Corrupt("serial"))?);
         let (snap, mut event) = register(id, number, intake, &self.ctx(actor, now))?;
         let phone = contact.as_ref().map(|(_, p)| self.keyed_hash(p));
         if self.repeats_earlier(tx, &snap, phone.as_deref(), now).await? {
             event.effects.repeat = Some(true);
         }
+        crate::group_commit::remember(crate::group_commit::Recent {
+            area: snap.area.as_str().to_owned(),
+            category: snap.category.as_str().to_owned(),
+            created_at: ms(now),
+            reporter_user: snap.reporter_user().map(|u| u.to_string()),
+            phone_hash: phone,
+        });
         let hash = shiyu_domain::case::event::link_hash(shiyu_domain::case::event::GENESIS, &event.to_json());
-        sqlx::query(
-            "INSERT INTO cases (city, id, number, state, ledger, category, channel, urgency, title, area_code, handling_area, \
-             lead_org, reporter_user, supervision, due_at, created_at, updated_at, last_seq, last_hash, snapshot, lon, lat, off_grid) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)",
-        )
-        .bind(city.as_str())
-        .bind(id.to_string())
-        .bind(snap.number.as_str())
-        .bind(snap.state.as_str())
-        .bind(snap.ledger.as_str())
-        .bind(snap.category.as_str())
-        .bind(snap.channel.as_str())
-        .bind(snap.urgency.as_str())
-        .bind(snap.title.as_str())
-        .bind(snap.area.as_str())
-        .bind(snap.handling_area.as_str())
-        .bind(None::<String>)
-        .bind(snap.reporter_user().map(|u| u.to_string()))
-        .bind(None::<String>)
-        .bind(snap.current_due().map(ms))
-        .bind(ms(snap.created_at))
-        .bind(ms(snap.updated_at))
-        .bind(i64::from(snap.last_seq))
-        .bind(hash.as_str())
-        .bind(serde_json::to_string(&snap).map_err(|_| StorageError::Corrupt("case"))?)
-        .bind(crate::sql::Float(snap.location.map(|p| p.lon)))
-        .bind(crate::sql::Float(snap.location.map(|p| p.lat)))
-        .bind(i64::from(snap.off_grid))
-        .execute(&mut **tx)
-        .await?;
+        crate::group_commit::insert(tx, &CASE_ROW, case_row(&snap, &hash)?).await?;
         crate::case_counts::shift(tx, None, &snap).await?;
         if let Some((name, phone)) = &contact {
-            sqlx::query(
-                "INSERT INTO case_contacts (city, case_id, name, phone_sealed, phone_hash, phone_masked) VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(city.as_str())
-            .bind(id.to_string())
-            .bind(name.as_str())
-            .bind(crypto::seal(&self.secret, phone)?)
-            .bind(self.keyed_hash(phone))
-            .bind(crypto::mask_phone(phone))
-            .execute(&mut **tx)
-            .await?;
+            let row = vec![
+                V::T(Some(city.as_str().to_owned())),
+                V::T(Some(id.to_string())),
+                V::T(Some(name.clone())),
+                V::T(Some(crypto::seal(&self.secret, phone)?)),
+                V::T(Some(self.keyed_hash(phone))),
+                V::T(Some(crypto::mask_phone(phone))),
+            ];
+            crate::group_commit::insert(tx, &CONTACT_ROW, row).await?;
         }
         self.link_attachments(tx, city.as_str(), id, &attachments).await?;
         self.record_event(tx, None, &snap, &event, shiyu_domain::case::event::GENESIS, &hash).await?;
@@ -362,7 +469,8 @@ impl Store {
     }
 
     /// Whether a new case repeats an earlier request of the 30 days before: the same reporting
-    /// account, the same contact phone, or the same grid about the same category.
+    /// account, the same contact phone, or the same grid about the same category. One statement,
+    /// and the registrations earlier in the same group commit (not in the database yet).
     async fn repeats_earlier(
         &self,
         tx: &mut sqlx::Transaction<'static, Any>,
@@ -370,49 +478,40 @@ impl Store {
         phone_hash: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<bool> {
-        let since = ms(now - chrono::Duration::days(30));
-        let same_place = sqlx::query(
-            "SELECT 1 AS x FROM cases WHERE area_code = $1 AND category = $2 AND created_at >= $3 AND created_at <= $4 LIMIT 1",
-        )
-        .bind(snap.area.as_str())
-        .bind(snap.category.as_str())
-        .bind(since)
-        .bind(ms(now))
-        .fetch_optional(&mut **tx)
-        .await?
-        .is_some();
-        if same_place {
+        let (since, until) = (ms(now - chrono::Duration::days(30)), ms(now));
+        let user = snap.reporter_user().map(|u| u.to_string());
+        let in_batch = crate::group_commit::any_recent(|r| {
+            (since..=until).contains(&r.created_at)
+                && ((r.area == snap.area.as_str() && r.category == snap.category.as_str())
+                    || (user.is_some() && r.reporter_user == user)
+                    || (phone_hash.is_some() && r.phone_hash.as_deref() == phone_hash))
+        });
+        if in_batch {
             return Ok(true);
         }
-        if let Some(user) = snap.reporter_user() {
-            let same_user = sqlx::query(
-                "SELECT 1 AS x FROM cases WHERE reporter_user = $1 AND created_at >= $2 AND created_at <= $3 LIMIT 1",
-            )
-            .bind(user.to_string())
-            .bind(since)
-            .bind(ms(now))
-            .fetch_optional(&mut **tx)
-            .await?
-            .is_some();
-            if same_user {
-                return Ok(true);
-            }
+        let window = |q: &mut Query, column: &str| {
+            q.push(&format!(" AND {column} >= ?"), Arg::Int(since));
+            q.push(&format!(" AND {column} <= ?"), Arg::Int(until));
+        };
+        let mut q = Query::new("SELECT 1 AS x WHERE EXISTS (SELECT 1 FROM cases WHERE area_code = ");
+        q.push("?", Arg::Text(snap.area.as_str().to_owned()));
+        q.push(" AND category = ?", Arg::Text(snap.category.as_str().to_owned()));
+        window(&mut q, "created_at");
+        q.raw(")");
+        if let Some(user) = user {
+            q.push(" OR EXISTS (SELECT 1 FROM cases WHERE reporter_user = ?", Arg::Text(user));
+            window(&mut q, "created_at");
+            q.raw(")");
         }
         if let Some(h) = phone_hash {
-            let same_phone = sqlx::query(
-                "SELECT 1 AS x FROM case_contacts k JOIN cases c ON c.id = k.case_id WHERE k.phone_hash = $1 AND c.created_at >= $2 AND c.created_at <= $3 LIMIT 1",
-            )
-            .bind(h)
-            .bind(since)
-            .bind(ms(now))
-            .fetch_optional(&mut **tx)
-            .await?
-            .is_some();
-            if same_phone {
-                return Ok(true);
-            }
+            q.push(
+                " OR EXISTS (SELECT 1 FROM case_contacts k JOIN cases c ON c.id = k.case_id WHERE k.phone_hash = ?",
+                Arg::Text(h.to_owned()),
+            );
+            window(&mut q, "c.created_at");
+            q.raw(")");
         }
-        Ok(false)
+        Ok(q.build().fetch_optional(&mut **tx).await?.is_some())
     }
 
     /// Makes a move on a case in one transaction and returns the case after it.
@@ -425,6 +524,8 @@ impl Store {
     ) -> Result<CaseSnapshot> {
         self.check_references(actor, case_id, &mv).await?;
         let (store, actor) = (self.clone(), actor.clone());
+        // A move refuses (not found, a rule, a concurrent change) before its one immediate write,
+        // the case row's update; the rest is deferred to the batch's commit.
         self.write(move |tx| Box::pin(async move { store.apply_in(tx, &actor, case_id, mv, now).await })).await
     }
 
@@ -535,23 +636,22 @@ impl Store {
         let city = after.area.city_key();
         let case_id = after.id.to_string();
         let body = event.to_json();
-        sqlx::query(
-            "INSERT INTO case_events (city, case_id, seq, at, actor_user, kind, body, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(city.as_str())
-        .bind(case_id.as_str())
-        .bind(i64::from(event.seq))
-        .bind(ms(event.at))
-        .bind(event.actor.user.map(|u| u.to_string()))
-        .bind(event.change.name())
-        .bind(body.as_str())
-        .bind(prev_hash)
-        .bind(hash)
-        .execute(&mut **tx)
-        .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(db) if db.is_unique_violation() => StorageError::Conflict("case"),
-            _ => StorageError::Database(e),
+        let row = vec![
+            V::T(Some(city.as_str().to_owned())),
+            V::T(Some(case_id.clone())),
+            V::I(i64::from(event.seq)),
+            V::I(ms(event.at)),
+            V::T(event.actor.user.map(|u| u.to_string())),
+            V::T(Some(event.change.name().to_owned())),
+            V::T(Some(body.clone())),
+            V::T(Some(prev_hash.to_owned())),
+            V::T(Some(hash.to_owned())),
+        ];
+        crate::group_commit::insert(tx, &EVENT_ROW, row).await.map_err(|e| match &e {
+            StorageError::Database(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+                StorageError::Conflict("case")
+            }
+            _ => e,
         })?;
 
         self.count_event(tx, before, after, event).await?;
@@ -568,7 +668,10 @@ impl Store {
                 Recipient::Org(o) => (None, Some(o.to_string()), None),
                 Recipient::Area(a) => (None, None, Some(a.to_string())),
                 Recipient::Reporter => {
-                    self.tell_merged_reporters(tx, after, event, notice.kind, &notice.text).await?;
+                    // A new case has nothing merged into it yet.
+                    if before.is_some() {
+                        self.tell_merged_reporters(tx, after, event, notice.kind, &notice.text).await?;
+                    }
                     match after.reporter {
                         Reporter::Account { user } => (Some(user.to_string()), None, None),
                         Reporter::Contact => {
@@ -589,20 +692,8 @@ impl Store {
                     }
                 }
             };
-            sqlx::query(
-                "INSERT INTO notifications (city, id, user_id, org_id, area_code, case_id, kind, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(city.as_str())
-            .bind(uuid::Uuid::now_v7().to_string())
-            .bind(user)
-            .bind(org)
-            .bind(area)
-            .bind(case_id.as_str())
-            .bind(notice.kind)
-            .bind(notice.text.as_str())
-            .bind(ms(event.at))
-            .execute(&mut **tx)
-            .await?;
+            let row = notice_row(city.as_str(), user, org, area, &case_id, notice.kind, &notice.text, event.at);
+            crate::group_commit::insert(tx, &NOTICE_ROW, row).await?;
         }
         Ok(())
     }
@@ -629,19 +720,8 @@ impl Store {
             let id = merged.id.to_string();
             match merged.reporter {
                 Reporter::Account { user } => {
-                    sqlx::query(
-                        "INSERT INTO notifications (city, id, user_id, org_id, area_code, case_id, kind, body, created_at) \
-                         VALUES ($1, $2, $3, NULL, NULL, $4, $5, $6, $7)",
-                    )
-                    .bind(city.as_str())
-                    .bind(uuid::Uuid::now_v7().to_string())
-                    .bind(user.to_string())
-                    .bind(id.as_str())
-                    .bind(kind)
-                    .bind(said.as_str())
-                    .bind(ms(event.at))
-                    .execute(&mut **tx)
-                    .await?;
+                    let row = notice_row(city.as_str(), Some(user.to_string()), None, None, &id, kind, &said, event.at);
+                    crate::group_commit::insert(tx, &NOTICE_ROW, row).await?;
                 }
                 Reporter::Contact => {
                     let p = serde_json::json!({ "case_id": id, "kind": kind, "text": said });
@@ -665,21 +745,19 @@ impl Store {
         payload: &str,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        let id = uuid::Uuid::now_v7().to_string();
-        sqlx::query(
-            "INSERT INTO outbox (city, id, topic, aggregate_id, seq, payload, created_at, delivered_at, attempts) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, 0)",
-        )
-        .bind(city)
-        .bind(id.as_str())
-        .bind(topic)
-        .bind(aggregate)
-        .bind(seq)
-        .bind(payload)
-        .bind(ms(at))
-        .execute(&mut **tx)
-        .await?;
-        // Queued for the topic's webhook subscriptions in the same transaction: none can miss it.
-        crate::webhooks::enqueue(tx, city, topic, &id, aggregate, seq, at).await
+        let row = crate::webhooks::OutboxRow {
+            city: city.to_owned(),
+            id: uuid::Uuid::now_v7().to_string(),
+            topic: topic.to_owned(),
+            aggregate: aggregate.to_owned(),
+            seq,
+            payload: payload.to_owned(),
+            at,
+        };
+        match crate::group_commit::defer_outbox(row) {
+            Some(row) => crate::webhooks::write_outbox(tx, vec![row]).await,
+            None => Ok(()),
+        }
     }
 
     async fn contact_view(&self, id: CaseId) -> Result<Option<ContactView>> {

@@ -1,5 +1,5 @@
-//! Group commit for SQLite: the hot writes (registering a case, making a move) queue here, and
-//! one task runs whatever has queued in one transaction, each change in its own savepoint, then
+//! Group commit: the hot writes (registering a case, making a move, routing feedback) queue here,
+//! and one task runs whatever has queued in one transaction, one change after another, then
 //! commits once and only then answers every caller.
 //!
 //! SQLite has one writer and every commit waits for the disk; one transaction per request caps
@@ -7,11 +7,16 @@
 //! A batch pays one commit for all the changes that arrived while the previous one was written,
 //! so throughput grows with concurrency and a lone request waits for nothing extra. Nothing is
 //! acknowledged before its commit: a failed commit fails every change of the batch, and a change
-//! refused on its own is rolled back to its savepoint without touching the others.
+//! refused on its own leaves nothing and does not touch the others.
 //!
-//! Counter cells are the bulk of a change's statements (a fine cell and its rollups, a dozen
-//! upserts an event) and the changes of a batch mostly add to the same rollups; inside a batch
-//! they are summed in memory and written once, just before the commit, in the same transaction.
+//! Every statement on the serial path costs a hand-off to the database's thread and back, more
+//! than SQLite takes to run it; so a change's writes that nothing later in the batch reads back
+//! (its event, outbox and webhook rows, notifications, counters, and a registration's case row)
+//! are deferred: collected in memory and written just before the commit, many rows per statement,
+//! in the same transaction. Counter cells are summed per batch, since the changes mostly add to
+//! the same rollups. A change refuses before its first immediate write, so a refusal drops what
+//! it deferred and needs no savepoint ([`Store::write`]). A registration then runs one statement
+//! of its own (the repeat check) and a move two (read and update).
 //!
 //! PostgreSQL commits concurrent transactions together by itself, but every change adds to the
 //! same rollup counter rows, whose locks would queue the changes one commit at a time; the same
@@ -28,36 +33,170 @@ use shiyu_domain::stats::Metric;
 use sqlx::{Any, Transaction};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
+use crate::base::V;
+use crate::case_counts::CountKey;
 use crate::db::{Backend, Store};
 use crate::error::{Result, StorageError};
 use crate::stats::cells::{Amounts, CellKey};
+use crate::webhooks::OutboxRow;
 
-/// Counter amounts of the batch being written: of the changes kept so far, and of the change
-/// running now (dropped if it is refused).
+/// A row kind some change inserts: written with the batch's other rows of its kind in one
+/// multi-row statement.
+pub(crate) struct Insert {
+    /// Table.
+    pub(crate) table: &'static str,
+    /// Columns, in the order of each row's values.
+    pub(crate) cols: &'static [&'static str],
+    /// What follows `VALUES (…), (…)`: an `ON CONFLICT` clause or nothing.
+    pub(crate) suffix: &'static str,
+}
+
+/// What a registration of this batch looked like, for the repeat check of the registrations
+/// after it: their rows are deferred, so the database cannot answer for them.
+#[derive(Clone)]
+pub(crate) struct Recent {
+    pub(crate) area: String,
+    pub(crate) category: String,
+    pub(crate) created_at: i64,
+    pub(crate) reporter_user: Option<String>,
+    pub(crate) phone_hash: Option<String>,
+}
+
+/// What a change, or the batch's kept changes, left to be written at the commit.
+#[derive(Default)]
+struct Pending {
+    cells: BTreeMap<CellKey, Amounts>,
+    /// Rows per table, in the order the kinds were first deferred.
+    rows: Vec<(&'static Insert, Vec<Vec<V>>)>,
+    outbox: Vec<OutboxRow>,
+    /// Additions to `case_counts`.
+    counts: BTreeMap<CountKey, i64>,
+    /// The last case number issued per (city, day).
+    serials: BTreeMap<(String, String), i64>,
+    recent: Vec<Recent>,
+}
+
+impl Pending {
+    fn absorb(&mut self, other: Pending) {
+        for (cell, amounts) in other.cells {
+            let slot = self.cells.entry(cell).or_insert([0; Metric::ALL.len()]);
+            for (s, n) in slot.iter_mut().zip(amounts) {
+                *s += n;
+            }
+        }
+        for (kind, rows) in other.rows {
+            match self.rows.iter_mut().find(|(k, _)| std::ptr::eq(*k, kind)) {
+                Some((_, mine)) => mine.extend(rows),
+                None => self.rows.push((kind, rows)),
+            }
+        }
+        self.outbox.extend(other.outbox);
+        for (key, n) in other.counts {
+            *self.counts.entry(key).or_default() += n;
+        }
+        self.serials.extend(other.serials);
+        self.recent.extend(other.recent);
+    }
+
+    /// Writes everything, many rows per statement.
+    async fn flush(self, tx: &mut Transaction<'static, Any>) -> Result<()> {
+        for (kind, rows) in self.rows {
+            crate::bulk::insert_rows(tx, kind.table, kind.cols, rows, kind.suffix).await?;
+        }
+        crate::webhooks::write_outbox(tx, self.outbox).await?;
+        let counts = self.counts.into_iter().filter(|(_, n)| *n != 0).map(|(k, n)| k.row(n)).collect();
+        crate::bulk::insert_rows(tx, "case_counts", crate::case_counts::COLS, counts, crate::case_counts::ADD).await?;
+        let serials = self.serials.into_iter().map(|((c, d), n)| vec![V::T(Some(c)), V::T(Some(d)), V::I(n)]).collect();
+        crate::bulk::insert_rows(
+            tx,
+            "case_serials",
+            &["city", "day", "last"],
+            serials,
+            " ON CONFLICT (city, day) DO UPDATE SET last = excluded.last",
+        )
+        .await?;
+        crate::bulk::add_cells(tx, &self.cells).await
+    }
+}
+
+/// The batch being written: its kept changes' pending writes, and the running change's (dropped
+/// if it is refused).
 #[derive(Default)]
 struct Deferred {
-    batch: BTreeMap<CellKey, Amounts>,
-    change: BTreeMap<CellKey, Amounts>,
+    batch: Pending,
+    change: Pending,
 }
 
 tokio::task_local! {
     static DEFERRED: RefCell<Deferred>;
 }
 
+/// Whether this code runs inside a batch (its writes may be deferred to the commit).
+pub(crate) fn batching() -> bool {
+    DEFERRED.try_with(|_| ()).is_ok()
+}
+
 /// Adds a change's counter amounts to the running batch's sums, if it runs in a batch; `false`
 /// when it does not (the caller writes them itself).
 pub(crate) fn defer_cells(cells: Vec<CellKey>, amounts: &Amounts) -> bool {
-    DEFERRED
-        .try_with(|d| {
-            let mut d = d.borrow_mut();
-            for cell in cells {
-                let slot = d.change.entry(cell).or_insert([0; Metric::ALL.len()]);
-                for (s, n) in slot.iter_mut().zip(amounts) {
-                    *s += n;
-                }
+    deferred(|d| {
+        for cell in cells {
+            let slot = d.change.cells.entry(cell).or_insert([0; Metric::ALL.len()]);
+            for (s, n) in slot.iter_mut().zip(amounts) {
+                *s += n;
             }
-        })
-        .is_ok()
+        }
+    })
+    .is_some()
+}
+
+/// Inserts `row` of `kind`: deferred to the batch's commit inside a batch, at once otherwise.
+pub(crate) async fn insert(tx: &mut Transaction<'static, Any>, kind: &'static Insert, row: Vec<V>) -> Result<()> {
+    let mut row = Some(row);
+    deferred(|d| {
+        if let Some(r) = row.take() {
+            match d.change.rows.iter_mut().find(|(k, _)| std::ptr::eq(*k, kind)) {
+                Some((_, rows)) => rows.push(r),
+                None => d.change.rows.push((kind, vec![r])),
+            }
+        }
+    });
+    match row {
+        None => Ok(()),
+        Some(r) => crate::bulk::insert_rows(tx, kind.table, kind.cols, vec![r], kind.suffix).await,
+    }
+}
+
+/// Defers an outbox row to the batch's commit; gives it back outside a batch.
+pub(crate) fn defer_outbox(row: OutboxRow) -> Option<OutboxRow> {
+    let mut row = Some(row);
+    deferred(|d| d.change.outbox.extend(row.take()));
+    row
+}
+
+/// Defers an addition to a `case_counts` key; `false` outside a batch.
+pub(crate) fn defer_count(key: &CountKey, n: i64) -> bool {
+    deferred(|d| *d.change.counts.entry(key.clone()).or_default() += n).is_some()
+}
+
+/// The last case number this batch issued for (city, day), if it issued one.
+pub(crate) fn last_serial(key: &(String, String)) -> Option<i64> {
+    deferred(|d| d.change.serials.get(key).or_else(|| d.batch.serials.get(key)).copied()).flatten()
+}
+
+/// Records the case number a change of this batch issued.
+pub(crate) fn issue_serial(key: (String, String), n: i64) {
+    deferred(|d| d.change.serials.insert(key, n));
+}
+
+/// Records a registration for the repeat checks of the ones after it in the batch.
+pub(crate) fn remember(recent: Recent) {
+    deferred(|d| d.change.recent.push(recent));
+}
+
+/// Whether a registration earlier in this batch satisfies `repeats`.
+pub(crate) fn any_recent(repeats: impl Fn(&Recent) -> bool) -> bool {
+    deferred(|d| d.batch.recent.iter().chain(&d.change.recent).any(&repeats)).unwrap_or(false)
 }
 
 fn deferred<T>(f: impl FnOnce(&mut Deferred) -> T) -> Option<T> {
@@ -94,8 +233,13 @@ pub(crate) struct Queue {
 }
 
 impl Store {
-    /// Runs `change` in a write transaction and returns its value once it is durable: batched
-    /// with concurrent changes on SQLite (see the module doc), its own transaction on PostgreSQL.
+    /// Runs `change` in the next batch's transaction and returns its value once it is durable.
+    ///
+    /// A change refuses (a rule, a missing or concurrently changed record) only before its first
+    /// immediate write, and writes everything else through [`insert`] and the other `defer_`
+    /// functions, which are dropped with it when it refuses: no savepoint is needed, two
+    /// statements fewer on the serial path. Any other failure, which may come after an immediate
+    /// write, fails the whole batch.
     pub(crate) async fn write<T, F>(&self, change: F) -> Result<T>
     where
         T: Send + 'static,
@@ -172,6 +316,12 @@ async fn commit_loop(
     }
 }
 
+/// Whether a refusal is one a change makes before writing anything (a rule, a missing or
+/// concurrently changed record) rather than a failure that may come after a write.
+fn refuses_early(e: &StorageError) -> bool {
+    matches!(e, StorageError::Domain(_) | StorageError::NotFound(_) | StorageError::Conflict(_))
+}
+
 /// Runs one batch and answers each of its callers.
 async fn run_batch(pool: &sqlx::AnyPool, backend: Backend, batch: Vec<Job>) {
     // SQLite IMMEDIATE: wait for the write lock at BEGIN rather than fail on upgrading (see
@@ -190,46 +340,27 @@ async fn run_batch(pool: &sqlx::AnyPool, backend: Backend, batch: Vec<Job>) {
             return;
         }
     };
-    let alone = batch.len() == 1;
     let mut kept: Vec<(Value, oneshot::Sender<Result<Value>>)> = Vec::with_capacity(batch.len());
     let mut jobs = batch.into_iter();
     let broken = loop {
         let Some(Job { run, reply }) = jobs.next() else { break None };
-        // A lone change needs no savepoint: its refusal rolls the whole transaction back.
-        if !alone && let Err(e) = sqlx::query("SAVEPOINT change").execute(&mut *tx).await {
-            let _ = reply.send(Err(StorageError::Database(e)));
-            break Some(Arc::new(StorageError::Corrupt("savepoint")));
-        }
-        deferred(|d| d.change.clear());
+        deferred(|d| d.change = Pending::default());
         match run(&mut tx).await {
             Ok(v) => {
                 deferred(|d| {
-                    for (cell, amounts) in std::mem::take(&mut d.change) {
-                        let slot = d.batch.entry(cell).or_insert([0; Metric::ALL.len()]);
-                        for (s, n) in slot.iter_mut().zip(amounts) {
-                            *s += n;
-                        }
-                    }
+                    let change = std::mem::take(&mut d.change);
+                    d.batch.absorb(change);
                 });
-                if !alone && let Err(e) = sqlx::query("RELEASE change").execute(&mut *tx).await {
-                    let _ = reply.send(Err(StorageError::Database(e)));
-                    break Some(Arc::new(StorageError::Corrupt("savepoint")));
-                }
                 kept.push((v, reply));
             }
-            Err(refusal) => {
-                if !alone {
-                    let undone = match sqlx::query("ROLLBACK TO change").execute(&mut *tx).await {
-                        Ok(_) => sqlx::query("RELEASE change").execute(&mut *tx).await.map(|_| ()),
-                        Err(e) => Err(e),
-                    };
-                    if let Err(e) = undone {
-                        let _ = reply.send(Err(refusal));
-                        break Some(Arc::new(StorageError::Database(e)));
-                    }
-                }
-                // Nothing of a refused change remains: it is answered at once.
+            // Nothing of a refused change remains: it is answered at once.
+            Err(refusal) if refuses_early(&refusal) => {
                 let _ = reply.send(Err(refusal));
+            }
+            // It may have written before it failed, and nothing marks where it began.
+            Err(failure) => {
+                let _ = reply.send(Err(failure));
+                break Some(Arc::new(StorageError::Corrupt("change failed after writing")));
             }
         }
     };
@@ -243,8 +374,8 @@ async fn run_batch(pool: &sqlx::AnyPool, backend: Backend, batch: Vec<Job>) {
             Ok(())
         }
         None => {
-            let cells = deferred(|d| std::mem::take(&mut d.batch)).unwrap_or_default();
-            match crate::bulk::add_cells(&mut tx, backend, &cells).await {
+            let pending = deferred(|d| std::mem::take(&mut d.batch)).unwrap_or_default();
+            match pending.flush(&mut tx).await {
                 Ok(()) => tx.commit().await.map_err(|e| Arc::new(StorageError::Database(e))),
                 Err(e) => {
                     let _ = tx.rollback().await;
@@ -277,16 +408,30 @@ mod tests {
         store
     }
 
-    /// Inserts `n`, then refuses when `n` is odd: the insert must not survive.
+    static SCRATCH: Insert = Insert { table: "scratch", cols: &["n"], suffix: "" };
+
+    /// Inserts `n` (deferred), then refuses when `n` is odd: the insert must not survive.
     async fn change(store: &Store, n: i64) -> Result<i64> {
         store
             .write(move |tx| {
                 Box::pin(async move {
-                    sqlx::query("INSERT INTO scratch (n) VALUES ($1)").bind(n).execute(&mut **tx).await?;
+                    insert(tx, &SCRATCH, vec![V::I(n)]).await?;
                     if n % 2 == 1 {
                         return Err(StorageError::Conflict("odd"));
                     }
                     Ok(n * 10)
+                })
+            })
+            .await
+    }
+
+    /// Inserts `n` at once, then fails as a database error would, after writing.
+    async fn failing_after_a_write(store: &Store, n: i64) -> Result<i64> {
+        store
+            .write(move |tx| {
+                Box::pin(async move {
+                    sqlx::query("INSERT INTO scratch (n) VALUES ($1)").bind(n).execute(&mut **tx).await?;
+                    Err(StorageError::Corrupt("after the write"))
                 })
             })
             .await
@@ -320,6 +465,38 @@ mod tests {
         assert_eq!(rows(&store).await, (0..300).filter(|n| n % 2 == 0).collect::<Vec<_>>());
         let commits = store.queue.commits.load(std::sync::atomic::Ordering::Relaxed);
         assert!(commits < 300, "300 concurrent changes took {commits} commits: nothing was grouped");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failure_after_a_write_fails_its_whole_batch_and_leaves_nothing() {
+        let dir = tempfile::tempdir().expect("test setup");
+        let store = store(dir.path()).await;
+        let tasks: Vec<_> = (0..200i64)
+            .map(|n| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let r = if n == 101 { failing_after_a_write(&store, n).await } else { change(&store, n * 2).await };
+                    (n, r)
+                })
+            })
+            .collect();
+        let mut written = Vec::new();
+        let mut failed = 0;
+        for t in tasks {
+            let (n, r) = t.await.expect("test setup");
+            match r {
+                Ok(v) => {
+                    assert_ne!(n, 101);
+                    assert_eq!(v, n * 20);
+                    written.push(n * 2);
+                }
+                Err(_) => failed += 1,
+            }
+        }
+        written.sort();
+        assert_eq!(rows(&store).await, written, "exactly the acknowledged changes are written");
+        assert!(failed >= 1, "the failing change was answered with its failure");
+        assert!(failed < 200, "the batches without the failure committed");
     }
 
     #[tokio::test]

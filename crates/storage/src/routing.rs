@@ -10,6 +10,7 @@ use shiyu_domain::ids::{CaseId, OrgId};
 use shiyu_domain::routing::{Example, OwnerRule};
 use sqlx::Row;
 
+use crate::base::V;
 use crate::db::Store;
 use crate::error::{Result, StorageError};
 use crate::sql::ms;
@@ -134,16 +135,18 @@ pub(crate) async fn feedback_in(
     chosen: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO routing_feedback (case_id, kind, proposed, chosen, at) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (case_id, kind) DO NOTHING",
-    )
-    .bind(case_id.to_string())
-    .bind(kind)
-    .bind(proposed)
-    .bind(chosen)
-    .bind(ms(now))
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    let row = vec![
+        V::T(Some(case_id.to_string())),
+        V::T(Some(kind.to_owned())),
+        V::T(Some(proposed.to_owned())),
+        V::T(Some(chosen.to_owned())),
+        V::I(ms(now)),
+    ];
+    crate::group_commit::insert(tx, &FEEDBACK_ROW, row).await
 }
+
+static FEEDBACK_ROW: crate::group_commit::Insert = crate::group_commit::Insert {
+    table: "routing_feedback",
+    cols: &["case_id", "kind", "proposed", "chosen", "at"],
+    suffix: " ON CONFLICT (case_id, kind) DO NOTHING",
+};

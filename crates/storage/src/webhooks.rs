@@ -8,6 +8,8 @@
 //! each receiver sees an aggregate's events in order, even across a dead letter: the aggregate
 //! waits until an administrator replays it.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use shiyu_domain::scope::Principal;
@@ -15,7 +17,8 @@ use shiyu_domain::webhook::{NewSubscription, TOPICS};
 use sqlx::{Any, Row, Transaction};
 
 use crate::audit::{self, AuditAction};
-use crate::base::{V, insert_many};
+use crate::base::V;
+use crate::bulk::insert_rows;
 use crate::crypto;
 use crate::db::Store;
 use crate::error::{Result, StorageError};
@@ -104,35 +107,69 @@ fn topic_pattern(topic: &str) -> String {
     format!("%,{topic},%")
 }
 
-/// Queues outbox row `outbox_id` for every active subscription of `topic` in `city`, inside the
-/// transaction that writes the row.
-pub(crate) async fn enqueue(
-    tx: &mut Transaction<'static, Any>,
-    city: &str,
-    topic: &str,
-    outbox_id: &str,
-    aggregate: &str,
-    seq: i64,
-    at: DateTime<Utc>,
-) -> Result<()> {
-    if !TOPICS.contains(&topic) {
-        return Ok(());
+/// An outbox row about to be written.
+pub(crate) struct OutboxRow {
+    pub(crate) city: String,
+    pub(crate) id: String,
+    pub(crate) topic: String,
+    pub(crate) aggregate: String,
+    pub(crate) seq: i64,
+    pub(crate) payload: String,
+    pub(crate) at: DateTime<Utc>,
+}
+
+/// Writes outbox rows and, in the same transaction, queues each row of a subscribable topic for
+/// every active subscription of it in its city (none can miss it): multi-row INSERTs, one
+/// subscription lookup per city and topic.
+pub(crate) async fn write_outbox(tx: &mut Transaction<'static, Any>, rows: Vec<OutboxRow>) -> Result<()> {
+    let mut subs: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    let mut queued = Vec::new();
+    let mut written = Vec::with_capacity(rows.len());
+    for row in rows {
+        if TOPICS.contains(&row.topic.as_str()) {
+            let key = (row.city.clone(), row.topic.clone());
+            if !subs.contains_key(&key) {
+                let ids = sqlx::query(
+                    "SELECT id FROM webhook_subscriptions WHERE city = $1 AND active = 1 AND (',' || topics || ',') LIKE $2",
+                )
+                .bind(row.city.as_str())
+                .bind(topic_pattern(&row.topic))
+                .fetch_all(&mut **tx)
+                .await?
+                .iter()
+                .map(|r| r.try_get("id"))
+                .collect::<std::result::Result<_, _>>()?;
+                subs.insert(key.clone(), ids);
+            }
+            for s in subs.get(&key).into_iter().flatten() {
+                queued.push(vec![
+                    V::T(Some(s.clone())),
+                    V::T(Some(row.id.clone())),
+                    V::T(Some(row.topic.clone())),
+                    V::T(Some(row.aggregate.clone())),
+                    V::I(row.seq),
+                    V::T(Some("pending".to_owned())),
+                    V::I(0),
+                    V::I(ms(row.at)),
+                ]);
+            }
+        }
+        written.push(vec![
+            V::T(Some(row.city)),
+            V::T(Some(row.id)),
+            V::T(Some(row.topic)),
+            V::T(Some(row.aggregate)),
+            V::I(row.seq),
+            V::T(Some(row.payload)),
+            V::I(ms(row.at)),
+            V::N(None),
+            V::I(0),
+        ]);
     }
-    sqlx::query(
-        "INSERT INTO webhook_queue (subscription_id, outbox_id, topic, aggregate_id, seq, state, attempts, next_attempt_at, last_error, delivered_at) \
-         SELECT id, $1, $2, $3, $4, 'pending', 0, $5, NULL, NULL FROM webhook_subscriptions \
-         WHERE city = $6 AND active = 1 AND (',' || topics || ',') LIKE $7",
-    )
-    .bind(outbox_id)
-    .bind(topic)
-    .bind(aggregate)
-    .bind(seq)
-    .bind(ms(at))
-    .bind(city)
-    .bind(topic_pattern(topic))
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    let cols = ["city", "id", "topic", "aggregate_id", "seq", "payload", "created_at", "delivered_at", "attempts"];
+    insert_rows(tx, "outbox", &cols, written, "").await?;
+    let cols = ["subscription_id", "outbox_id", "topic", "aggregate_id", "seq", "state", "attempts", "next_attempt_at"];
+    insert_rows(tx, "webhook_queue", &cols, queued, "").await
 }
 
 /// One outbox row of a batch: aggregate id, sequence, payload.
@@ -149,61 +186,19 @@ impl Store {
         items: Vec<OutboxItem>,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        if items.is_empty() {
-            return Ok(());
-        }
-        let subs: Vec<String> = sqlx::query(
-            "SELECT id FROM webhook_subscriptions WHERE city = $1 AND active = 1 AND (',' || topics || ',') LIKE $2",
-        )
-        .bind(city)
-        .bind(topic_pattern(topic))
-        .fetch_all(&mut **tx)
-        .await?
-        .iter()
-        .map(|r| r.try_get("id"))
-        .collect::<std::result::Result<_, _>>()?;
-        let mut rows = Vec::with_capacity(items.len());
-        let mut queued = Vec::with_capacity(items.len() * subs.len());
-        for (aggregate, seq, payload) in items {
-            let id = uuid::Uuid::now_v7().to_string();
-            for s in &subs {
-                queued.push(vec![
-                    V::T(Some(s.clone())),
-                    V::T(Some(id.clone())),
-                    V::T(Some(topic.to_owned())),
-                    V::T(Some(aggregate.clone())),
-                    V::I(seq),
-                    V::T(Some("pending".to_owned())),
-                    V::I(0),
-                    V::I(ms(at)),
-                ]);
-            }
-            rows.push(vec![
-                V::T(Some(city.to_owned())),
-                V::T(Some(id)),
-                V::T(Some(topic.to_owned())),
-                V::T(Some(aggregate)),
-                V::I(seq),
-                V::T(Some(payload)),
-                V::I(ms(at)),
-                V::N(None),
-                V::I(0),
-            ]);
-        }
-        insert_many(
-            tx,
-            "outbox",
-            &["city", "id", "topic", "aggregate_id", "seq", "payload", "created_at", "delivered_at", "attempts"],
-            rows,
-        )
-        .await?;
-        insert_many(
-            tx,
-            "webhook_queue",
-            &["subscription_id", "outbox_id", "topic", "aggregate_id", "seq", "state", "attempts", "next_attempt_at"],
-            queued,
-        )
-        .await
+        let rows = items
+            .into_iter()
+            .map(|(aggregate, seq, payload)| OutboxRow {
+                city: city.to_owned(),
+                id: uuid::Uuid::now_v7().to_string(),
+                topic: topic.to_owned(),
+                aggregate,
+                seq,
+                payload,
+                at,
+            })
+            .collect();
+        write_outbox(tx, rows).await
     }
 
     /// Adds a subscription; it receives every change of its topics committed from now on.
