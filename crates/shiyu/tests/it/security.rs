@@ -17,6 +17,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde_json::{Value, json};
+use shiyu_domain::deliberation::ProposalAct;
+use shiyu_domain::deliberation::access as proposals;
 use shiyu_domain::dispute::DisputeAct;
 use shiyu_domain::dispute::access as disputes;
 use shiyu_domain::role::Role;
@@ -435,6 +437,8 @@ struct World {
     mediation_org_id: String,
     open311_number: String,
     open311_token: String,
+    /// A proposal of the fixture community (一委三会), made by the street's leader.
+    proposal_id: String,
 }
 
 /// A tiny valid PNG (a 1×1 image's signature and header are all the server sniffs).
@@ -645,6 +649,18 @@ async fn world(app: &TestApp) -> World {
     // Requests are registered at once, so the token is the request's id.
     let open311_token = filed[0]["token"].as_str().unwrap_or(&open311_number).to_owned();
 
+    // A proposal of the community, in progress, so that meetings and comments can be tried.
+    let (s, pr) = app
+        .client("leader")
+        .await
+        .post(
+            "/api/proposals",
+            json!({"title": "矩阵议事", "body": "议事内容", "area_code": app.fx.community.as_str()}),
+        )
+        .await;
+    assert_eq!(s, 200, "{pr}");
+    let proposal_id = pr["id"].as_str().expect("id").to_owned();
+
     World {
         case_id,
         case_number,
@@ -661,6 +677,7 @@ async fn world(app: &TestApp) -> World {
         mediation_org_id,
         open311_number,
         open311_token,
+        proposal_id,
     }
 }
 
@@ -1566,6 +1583,137 @@ fn matrix(w: &W) -> Vec<(bool, Route)> {
         "/disputes/{id}/agreement",
         mk(w, |w, _, _, _| get(format!("/disputes/{}/agreement", w.dispute_id))),
         agreement(),
+    );
+
+    // --- Deliberation: the matrix proposal is of the fixture community. Residents read every
+    // proposal and comment; staff read their area's (a grid's staff their community's); the
+    // leaders and operators over it act; another street's staff and handlers see nothing.
+    let reads_proposal = |c: &Caller| {
+        c.principal.as_ref().is_some_and(|p| {
+            let community = shiyu_domain::area::AreaCode::parse("439901001001").expect("community");
+            proposals::may(p, ProposalAct::Read, &community)
+        })
+    };
+    let acts_on_proposal =
+        |c: &Caller| c.one_of(&["operator", "district_operator", "city_operator", "leader", "district_leader"]);
+    let proposal_reads = move || ex(move |c| if reads_proposal(c) { Want::Ok } else { Want::Hidden });
+    let proposal_moves =
+        move || ex(move |c| if !reads_proposal(c) { Want::Hidden } else { passes_if(acts_on_proposal(c)) });
+    let proposal_comments =
+        move || ex(move |c| if !reads_proposal(c) { Want::Hidden } else { ok_if(c.is(&[Resident, Leader, Operator])) });
+    let proposal_makers = move |c: &Caller| {
+        if acts_on_proposal(c) {
+            Want::Passes
+        } else if c.one_of(&["operator2", "leader2"]) {
+            // Their role makes proposals, but not in another street.
+            Want::OutOfScope
+        } else {
+            Want::Forbidden
+        }
+    };
+    let meeting_body = |n: u32| {
+        json!({"move": "record_meeting", "meeting": {"stage": "propose", "held_at": chrono::Utc::now().to_rfc3339(),
+            "members_total": 5, "attendees": ["甲", "乙", "丙"], "votes": {"for": 3, "against": 0, "abstain": 0},
+            "minutes": format!("矩阵会议{n}")}})
+    };
+    row(
+        false,
+        "POST",
+        "/api/proposals",
+        mk(w, |_, p, _, n| {
+            req(
+                "/api/proposals",
+                Body::Json(json!({"title": format!("议事{n}"), "body": "议事内容", "area_code": p.community})),
+            )
+        }),
+        ex(proposal_makers),
+    );
+    row(
+        false,
+        "GET",
+        "/api/proposals",
+        mk(w, |_, _, _, _| get("/api/proposals")),
+        ex(|c| if c.is(&[Handler]) { Want::Empty } else { Want::Ok }),
+    );
+    row(
+        false,
+        "GET",
+        "/api/proposals/{id}",
+        mk(w, |w, _, _, _| get(format!("/api/proposals/{}", w.proposal_id))),
+        proposal_reads(),
+    );
+    row(
+        false,
+        "POST",
+        "/api/proposals/{id}/moves",
+        mk(w, move |w, _, _, n| req(format!("/api/proposals/{}/moves", w.proposal_id), Body::Json(meeting_body(n)))),
+        proposal_moves(),
+    );
+    row(
+        false,
+        "POST",
+        "/api/proposals/{id}/comments",
+        mk(w, |w, _, _, n| {
+            req(format!("/api/proposals/{}/comments", w.proposal_id), Body::Json(json!({"text": format!("意见{n}")})))
+        }),
+        proposal_comments(),
+    );
+    row(false, "GET", "/proposals", mk(w, |_, _, _, _| get("/proposals")), ex(|c| ok_if(!c.is(&[Handler]))));
+    row(
+        false,
+        "GET",
+        "/proposals/new",
+        mk(w, |_, _, _, _| get("/proposals/new")),
+        ex(|c| ok_if(c.is(&[Leader, Operator]))),
+    );
+    row(
+        false,
+        "POST",
+        "/proposals/new",
+        mk(w, |_, p, _, n| {
+            req(
+                "/proposals/new",
+                form(&[("title", &format!("网页议事{n}")), ("body", "议事内容"), ("area_code", &p.community)]),
+            )
+        }),
+        ex(proposal_makers),
+    );
+    row(
+        false,
+        "GET",
+        "/proposals/{id}",
+        mk(w, |w, _, _, _| get(format!("/proposals/{}", w.proposal_id))),
+        proposal_reads(),
+    );
+    row(
+        false,
+        "POST",
+        "/proposals/{id}/moves/{name}",
+        mk(w, |w, _, _, n| {
+            req(
+                format!("/proposals/{}/moves/record_meeting", w.proposal_id),
+                form(&[
+                    ("stage", "propose"),
+                    ("held_at", &shiyu_domain::time::local_date(chrono::Utc::now()).to_string()),
+                    ("members_total", "5"),
+                    ("attendees", "甲\n乙\n丙"),
+                    ("votes_for", "3"),
+                    ("votes_against", "0"),
+                    ("votes_abstain", "0"),
+                    ("minutes", &format!("网页矩阵会议{n}")),
+                ]),
+            )
+        }),
+        proposal_moves(),
+    );
+    row(
+        false,
+        "POST",
+        "/proposals/{id}/comments",
+        mk(w, |w, _, _, n| {
+            req(format!("/proposals/{}/comments", w.proposal_id), form(&[("text", &format!("网页意见{n}"))]))
+        }),
+        proposal_comments(),
     );
 
     // --- Residents' pages and the public follow-up page.
