@@ -168,7 +168,7 @@ pub fn field_name(field: &str, lang: Lang) -> String {
         "topics" => ("订阅主题", "topics"),
         "secret" => ("签名密钥", "signing secret"),
         "outbox_ids" => ("事件编号", "event ids"),
-        "body" => ("议事内容", "proposal"),
+        "content" => ("议事内容", "proposal text"),
         "procedure" => ("议事程序", "procedure"),
         "stage" => ("议事环节", "stage"),
         "meeting" => ("会议记录", "meeting record"),

@@ -40,7 +40,7 @@ pub struct ProposalIntake {
     /// Short title.
     pub title: String,
     /// What is proposed, and why.
-    pub body: String,
+    pub content: String,
     /// The community or village.
     pub area: AreaCode,
     /// The procedure it follows, with the rules in force when it was made.
@@ -54,7 +54,7 @@ impl ProposalIntake {
     /// Checks what a proposal must hold; `Ok` leaves it trimmed.
     pub fn check(mut self) -> Result<Self, DomainError> {
         self.title = required_text("title", &self.title, 100)?;
-        self.body = required_text("body", &self.body, 10_000)?;
+        self.content = required_text("content", &self.content, 10_000)?;
         if !is_proposal_area(&self.area) {
             return Err(DomainError::invalid("area_code", "not_community_or_village"));
         }
@@ -123,7 +123,7 @@ pub struct ProposalSnapshot {
     /// Title.
     pub title: String,
     /// What is proposed.
-    pub body: String,
+    pub content: String,
     /// The community or village.
     pub area: AreaCode,
     /// Its procedure.
@@ -160,7 +160,7 @@ impl ProposalSnapshot {
         Ok(Self {
             number: event.effects.number.clone().unwrap_or_default(),
             title: intake.title.clone(),
-            body: intake.body.clone(),
+            content: intake.content.clone(),
             area: intake.area.clone(),
             procedure: intake.procedure.clone(),
             status: ProposalStatus::InProgress,
@@ -247,7 +247,7 @@ mod tests {
     fn intake() -> ProposalIntake {
         ProposalIntake {
             title: " 硬化村东道路 ".into(),
-            body: "村东道路雨天泥泞，群众出行不便，提议硬化。".into(),
+            content: "村东道路雨天泥泞，群众出行不便，提议硬化。".into(),
             area: AreaCode::parse("439921101201").expect("village"),
             procedure: DeliberationRules::default().procedure(ProcedureKind::Village).clone(),
             origin: Some(Origin::Case { id: CaseId::new(), number: "2026-1001-000001".into() }),
@@ -286,8 +286,8 @@ mod tests {
         street.area = AreaCode::parse("439921101000").expect("street");
         assert_eq!(street.check(), Err(DomainError::invalid("area_code", "not_community_or_village")));
         let mut empty = intake();
-        empty.body = "".into();
-        assert_eq!(empty.check(), Err(DomainError::invalid("body", "required")));
+        empty.content = "".into();
+        assert_eq!(empty.check(), Err(DomainError::invalid("content", "required")));
         let mut broken = intake();
         broken.procedure.stages.pop();
         assert!(broken.check().is_err());

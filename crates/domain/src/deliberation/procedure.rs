@@ -130,6 +130,33 @@ impl Stage {
         }
     }
 
+    /// The name in a procedure of `kind`, where the party branch is the village's (村党组织) or the
+    /// community's (社区党组织), e.g. `村党组织提议`.
+    pub fn label_zh_in(&self, kind: ProcedureKind) -> String {
+        match (self, kind) {
+            (Self::Meeting { act, body: Body::PartyBranch, .. }, ProcedureKind::Village) => {
+                format!("村党组织{}", act.label_zh())
+            }
+            (Self::Meeting { act, body: Body::PartyBranch, .. }, ProcedureKind::Community) => {
+                format!("社区党组织{}", act.label_zh())
+            }
+            _ => self.label_zh(),
+        }
+    }
+
+    /// The English name in a procedure of `kind`.
+    pub fn label_en_in(&self, kind: ProcedureKind) -> String {
+        match (self, kind) {
+            (Self::Meeting { act, body: Body::PartyBranch, .. }, ProcedureKind::Village) => {
+                format!("{} (Village party branch)", act.label_en())
+            }
+            (Self::Meeting { act, body: Body::PartyBranch, .. }, ProcedureKind::Community) => {
+                format!("{} (Community party committee)", act.label_en())
+            }
+            _ => self.label_en(),
+        }
+    }
+
     /// The body that meets, for a meeting stage.
     pub fn body(&self) -> Option<Body> {
         match self {
@@ -326,6 +353,9 @@ mod tests {
             ]
         );
         assert_eq!(v.stages[3].label_zh(), "村民代表会议决议");
+        assert_eq!(v.stages[0].label_zh_in(ProcedureKind::Village), "村党组织提议");
+        assert_eq!(v.stages[0].label_zh_in(ProcedureKind::Community), "社区党组织提议");
+        assert_eq!(v.stages[3].label_zh_in(ProcedureKind::Village), "村民代表会议决议");
         assert_eq!(v.decide_index(), 3);
         let c = r.procedure(ProcedureKind::Community);
         assert_eq!(keys(c), ["propose", "discuss", "decide", "publish_resolution", "oversee", "publish_result"]);

@@ -27,7 +27,7 @@ pub struct NewProposalBody {
     /// Title.
     pub title: String,
     /// What is proposed, and why.
-    pub body: String,
+    pub content: String,
     /// The community or village (default: the case's community, or the commented proposal's).
     pub area_code: String,
     /// `village` or `community` (default: read from the area's code).
@@ -48,7 +48,7 @@ impl NewProposalBody {
     pub fn parse(&self) -> Result<NewProposal, ApiError> {
         Ok(NewProposal {
             title: self.title.clone(),
-            body: self.body.clone(),
+            content: self.content.clone(),
             area: opt(&self.area_code, |s| Ok(AreaCode::parse(s)?))?,
             procedure: opt(&self.procedure, |s| Ok(ProcedureKind::parse(s)?))?,
             case: opt(&self.case_id, |s| CaseId::parse(s).map_err(|_| ApiError::invalid("case", "not_a_uuid")))?,

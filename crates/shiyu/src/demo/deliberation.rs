@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
 use shiyu_domain::area::AreaCode;
 use shiyu_domain::case::Ledger;
-use shiyu_domain::deliberation::{Meeting, ProcedureKind, ProposalMove, Publication, Stage, Votes};
+use shiyu_domain::deliberation::{Act, Meeting, ProcedureKind, ProposalMove, Publication, Stage, Votes};
 use shiyu_domain::ids::ProposalId;
 use shiyu_domain::scope::{Principal, Scope};
 use shiyu_storage::deliberation::NewProposal;
@@ -32,7 +32,7 @@ pub(super) struct DeliberationCounts {
 /// documents to publish. A proposal stops where the list ends.
 struct Plan {
     title: &'static str,
-    body: &'static str,
+    content: &'static str,
     /// Votes in order; a failed one does what its stage says.
     votes: &'static [bool],
     /// Documents published after the votes (resolution, then result).
@@ -44,7 +44,7 @@ struct Plan {
 const VILLAGE: [Plan; 4] = [
     Plan {
         title: "硬化村东组通组道路",
-        body: "村东组通组道路约1.2公里为土路，雨天泥泞，群众出行和农产品外运困难。提议申请一事一议财政奖补，村集体和受益农户共同筹资，将道路硬化为3.5米宽水泥路。",
+        content: "村东组通组道路约1.2公里为土路，雨天泥泞，群众出行和农产品外运困难。提议申请一事一议财政奖补，村集体和受益农户共同筹资，将道路硬化为3.5米宽水泥路。",
         votes: &[true, true, true, true],
         documents: &[
             "经村民代表会议表决通过：硬化村东组通组道路1.2公里，宽3.5米；资金由一事一议财政奖补和村集体收入承担，受益农户自愿投工投劳。公示期七天，如有异议请向村务监督委员会反映。",
@@ -54,21 +54,21 @@ const VILLAGE: [Plan; 4] = [
     },
     Plan {
         title: "新建村级文化广场",
-        body: "利用原村小学闲置场地建设文化广场，配置健身器材和宣传栏，方便群众开展文体活动。",
+        content: "利用原村小学闲置场地建设文化广场，配置健身器材和宣传栏，方便群众开展文体活动。",
         votes: &[true, true],
         documents: &[],
         days_ago: 40,
     },
     Plan {
         title: "村集体果园对外承包方案",
-        body: "村集体果园约80亩，提议以公开竞价方式对外承包，期限十年，承包费按年收取用于村集体公益事业。",
+        content: "村集体果园约80亩，提议以公开竞价方式对外承包，期限十年，承包费按年收取用于村集体公益事业。",
         votes: &[true, true, true, false],
         documents: &[],
         days_ago: 90,
     },
     Plan {
         title: "修缮村小学围墙和校门",
-        body: "村小学围墙多处开裂，存在安全隐患。提议由村集体出资修缮围墙并更换校门。",
+        content: "村小学围墙多处开裂，存在安全隐患。提议由村集体出资修缮围墙并更换校门。",
         // The two committees sent it back for a cost estimate; proposed again and discussed.
         votes: &[true, false, true, true],
         documents: &[],
@@ -79,7 +79,7 @@ const VILLAGE: [Plan; 4] = [
 const COMMUNITY: [Plan; 3] = [
     Plan {
         title: "社区老年食堂（长者助餐点）",
-        body: "社区60岁以上老人较多，提议利用社区服务中心一楼开设长者助餐点，引入第三方运营，政府补贴、个人付费相结合。",
+        content: "社区60岁以上老人较多，提议利用社区服务中心一楼开设长者助餐点，引入第三方运营，政府补贴、个人付费相结合。",
         votes: &[true, true, true],
         documents: &[
             "经社区议事会协商表决通过：在社区服务中心一楼开设长者助餐点，每日供应午餐和晚餐，80岁以上老人享受补贴。",
@@ -89,14 +89,14 @@ const COMMUNITY: [Plan; 3] = [
     },
     Plan {
         title: "老旧小区加装电梯议事",
-        body: "3栋、5栋居民申请加装电梯，涉及低楼层住户意见不一。提议由社区组织议事协商，确定费用分摊和补偿办法。",
+        content: "3栋、5栋居民申请加装电梯，涉及低楼层住户意见不一。提议由社区组织议事协商，确定费用分摊和补偿办法。",
         votes: &[true, true, true],
         documents: &["经议事会表决通过：3栋、5栋加装电梯费用按楼层系数分摊，一楼住户不出资并获得适当补偿。"],
         days_ago: 60,
     },
     Plan {
         title: "小区停车位划线和错峰停车",
-        body: "小区车位紧张，夜间乱停车堵塞消防通道。提议重新划线并与周边单位协商错峰共享停车。",
+        content: "小区车位紧张，夜间乱停车堵塞消防通道。提议重新划线并与周边单位协商错峰共享停车。",
         votes: &[true],
         documents: &[],
         days_ago: 12,
@@ -119,12 +119,16 @@ fn members(stage: &Stage) -> u32 {
     }
 }
 
-const MINUTES: [&str; 4] = [
-    "主持人介绍议题和初步方案，与会人员逐一发表意见，会议进行了表决。",
-    "会议听取了方案说明，围绕资金来源、实施步骤和群众意见进行了讨论。",
-    "与会人员对方案提出修改意见，经充分讨论后表决。",
-    "会议审议了方案，并对实施监督作出安排。",
-];
+/// Minutes as a clerk writes them, by what the meeting does.
+fn minutes(act: Act) -> &'static str {
+    match act {
+        Act::Propose => "书记介绍群众反映和初步方案，委员逐一发表意见，会议表决是否提出议题。",
+        Act::Discuss => "会议听取方案说明，围绕资金来源、实施步骤和群众意见进行商议后表决。",
+        Act::Deliberate => "党员听取议题说明，对方案提出修改意见，经充分讨论后表决。",
+        Act::Decide => "主持人宣读方案，代表（成员）逐项讨论，以举手方式表决。",
+        Act::Oversee => "监督委员会查看实施情况和资金使用，对照决议逐项评议。",
+    }
+}
 
 const COMMENTS: [&str; 5] = [
     "支持！希望尽快实施，施工期间注意安全。",
@@ -162,7 +166,10 @@ fn meeting(stage: &Stage, held_at: DateTime<Utc>, pass: bool, rng: &mut StdRng) 
         attendees,
         observers: vec!["镇（街道）包村干部".into()],
         votes: Votes { yes, against, abstain: present - yes - against },
-        minutes: MINUTES[(held_at.timestamp() as usize) % MINUTES.len()].into(),
+        minutes: match stage {
+            Stage::Meeting { act, .. } => minutes(*act).into(),
+            Stage::Publication { .. } => String::new(),
+        },
     }
 }
 
@@ -180,7 +187,7 @@ async fn play(
     let mut at = now - Duration::days(plan.days_ago);
     let np = NewProposal {
         title: plan.title.into(),
-        body: plan.body.into(),
+        content: plan.content.into(),
         area: Some(area.clone()),
         procedure: None,
         case,
@@ -250,7 +257,7 @@ pub(super) async fn build(
     if let Some(c) = cases.iter().find(|c| c.ledger == Ledger::Suggestion.as_str()) {
         let plan = Plan {
             title: "群众建议：增设社区休闲座椅和照明",
-            body: "居民通过诉求渠道建议在社区小游园增设休闲座椅和夜间照明，方便老人和儿童活动。",
+            content: "居民通过诉求渠道建议在社区小游园增设休闲座椅和夜间照明，方便老人和儿童活动。",
             votes: &[],
             documents: &[],
             days_ago: 3,
@@ -258,8 +265,9 @@ pub(super) async fn build(
         let id = play(store, &street.leader, &community.node.code, &plan, Some(c.id), now, rng, &mut counts).await?;
         open.push(id);
     }
-    // Residents of the community (and the demo resident) comment on what is still open.
-    let neighbours: Vec<&Principal> = world.residents.iter().filter(|(_, c)| *c == home).map(|(p, _)| p).collect();
+    // Residents comment on what is still open: the community's own first, then others.
+    let mut neighbours: Vec<&Principal> = world.residents.iter().filter(|(_, c)| *c == home).map(|(p, _)| p).collect();
+    neighbours.extend(world.residents.iter().filter(|(_, c)| *c != home).map(|(p, _)| p));
     for (i, id) in open.iter().enumerate() {
         for (j, who) in neighbours.iter().take(3).enumerate() {
             let text = COMMENTS[(i + j) % COMMENTS.len()];

@@ -63,11 +63,11 @@ async fn walk(app: &TestApp, driver: &Driver) {
     op.arrived("/proposals/new").await;
     op.type_in("#title", "硬化村东组通组道路").await;
     op.choose("#area_code", village.as_str()).await;
-    op.type_in("#body", "村东组道路为土路，雨天泥泞，提议硬化为水泥路。").await;
+    op.type_in("#content", "村东组道路为土路，雨天泥泞，提议硬化为水泥路。").await;
     op.click("[data-testid=proposal-submit]").await;
     op.arrived("done=create").await;
     op.state_is("进行中", "operator").await;
-    assert_eq!(op.text("[data-testid=stands]").await, "村（社区）党组织提议");
+    assert_eq!(op.text("[data-testid=stands]").await, "村党组织提议");
     assert!(op.text("[data-testid=detail-procedure]").await.contains("四议两公开"), "a village's procedure");
     let path = op
         .here()

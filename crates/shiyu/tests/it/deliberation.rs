@@ -77,7 +77,7 @@ async fn a_village_proposal_goes_stage_by_stage_and_every_refusal_changes_nothin
         let operator = app.client("operator").await;
         let id = create(
             &operator,
-            json!({"title": "硬化村东道路", "body": "村东道路雨天泥泞，提议硬化。", "area_code": village.as_str()}),
+            json!({"title": "硬化村东道路", "content": "村东道路雨天泥泞，提议硬化。", "area_code": village.as_str()}),
         )
         .await;
         let (_, p) = operator.get(&format!("/api/proposals/{id}")).await;
@@ -215,7 +215,7 @@ async fn staff_act_in_their_area_and_residents_read_the_published_view_and_comme
         let community = app.fx.community.as_str();
         let id = create(
             &leader,
-            json!({"title": "加装电梯", "body": "3栋居民申请加装电梯，提议议事协商费用分摊。", "area_code": community}),
+            json!({"title": "加装电梯", "content": "3栋居民申请加装电梯，提议议事协商费用分摊。", "area_code": community}),
         )
         .await;
         let (_, p) = leader.get(&format!("/api/proposals/{id}")).await;
@@ -234,7 +234,8 @@ async fn staff_act_in_their_area_and_residents_read_the_published_view_and_comme
             let (_, list) = c.get("/api/proposals").await;
             assert_eq!(list.as_array().map(Vec::len), Some(0), "{who}: {list}");
             // Nor may they make one there.
-            let (s, v) = c.post("/api/proposals", json!({"title": "越界", "body": "x", "area_code": community})).await;
+            let (s, v) =
+                c.post("/api/proposals", json!({"title": "越界", "content": "x", "area_code": community})).await;
             assert_eq!((s, v["error"]["reason"].as_str()), (422, Some("outside_scope")), "{who}: {v}");
         }
         let handler = app.client("handler").await;
@@ -287,7 +288,7 @@ async fn staff_act_in_their_area_and_residents_read_the_published_view_and_comme
         // The comment becomes a proposal of its own, linked both ways; only once.
         let new_id = create(
             &leader,
-            json!({"title": "一楼住户补偿办法", "body": "研究一楼住户补偿。", "comment_id": comment_id}),
+            json!({"title": "一楼住户补偿办法", "content": "研究一楼住户补偿。", "comment_id": comment_id}),
         )
         .await;
         let (_, n) = leader.get(&format!("/api/proposals/{new_id}")).await;
@@ -296,7 +297,7 @@ async fn staff_act_in_their_area_and_residents_read_the_published_view_and_comme
         let (_, l) = leader.get(&format!("/api/proposals/{id}")).await;
         assert_eq!(l["comments"][0]["became"][0], new_id.as_str());
         let (s, v) =
-            leader.post("/api/proposals", json!({"title": "再转", "body": "x", "comment_id": comment_id})).await;
+            leader.post("/api/proposals", json!({"title": "再转", "content": "x", "comment_id": comment_id})).await;
         assert_eq!(
             (s, v["error"]["field"].as_str(), v["error"]["reason"].as_str()),
             (422, Some("comment"), Some("already_a_proposal"))
@@ -349,12 +350,12 @@ async fn a_resident_suggestion_case_becomes_a_proposal_linked_both_ways() {
         let case_number = c["case"]["number"].as_str().expect("number").to_owned();
 
         // A resident cannot make proposals; another street's staff cannot see the case.
-        let (s, _) = resident.post("/api/proposals", json!({"title": "x", "body": "x", "case_id": case_id})).await;
+        let (s, _) = resident.post("/api/proposals", json!({"title": "x", "content": "x", "case_id": case_id})).await;
         assert_eq!(s, 403);
         let (s, v) = app
             .client("operator2")
             .await
-            .post("/api/proposals", json!({"title": "x", "body": "x", "case_id": case_id}))
+            .post("/api/proposals", json!({"title": "x", "content": "x", "case_id": case_id}))
             .await;
         assert_eq!(
             (s, v["error"]["field"].as_str(), v["error"]["reason"].as_str()),
@@ -363,15 +364,17 @@ async fn a_resident_suggestion_case_becomes_a_proposal_linked_both_ways() {
 
         // The street's leader makes it a proposal: the case's community, the community procedure.
         let leader = app.client("leader").await;
-        let id =
-            create(&leader, json!({"title": "增设小游园休闲座椅", "body": "群众建议增设座椅。", "case_id": case_id}))
-                .await;
+        let id = create(
+            &leader,
+            json!({"title": "增设小游园休闲座椅", "content": "群众建议增设座椅。", "case_id": case_id}),
+        )
+        .await;
         let (_, p) = leader.get(&format!("/api/proposals/{id}")).await;
         assert_eq!(p["proposal"]["area"], app.fx.community.as_str());
         assert_eq!(p["origin_case"], json!([case_id, case_number]));
         assert_eq!(p["proposal"]["origin"]["kind"], "case");
         // Once only.
-        let (s, v) = leader.post("/api/proposals", json!({"title": "再转", "body": "x", "case_id": case_id})).await;
+        let (s, v) = leader.post("/api/proposals", json!({"title": "再转", "content": "x", "case_id": case_id})).await;
         assert_eq!(
             (s, v["error"]["field"].as_str(), v["error"]["reason"].as_str()),
             (422, Some("case"), Some("already_a_proposal"))
@@ -390,7 +393,7 @@ async fn a_resident_suggestion_case_becomes_a_proposal_linked_both_ways() {
         assert!(html.as_str().unwrap_or_default().contains(&format!("/cases/{case_id}")), "no link back");
         // A case of another street is refused to the leader: unknown.
         let other = app.new_case(&app.client("operator2").await, &app.fx.grid2, "西门诉求").await;
-        let (s, v) = leader.post("/api/proposals", json!({"title": "x", "body": "x", "case_id": other})).await;
+        let (s, v) = leader.post("/api/proposals", json!({"title": "x", "content": "x", "case_id": other})).await;
         assert_eq!((s, v["error"]["reason"].as_str()), (422, Some("unknown_case")), "{v}");
     }
 }

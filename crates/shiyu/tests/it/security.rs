@@ -655,7 +655,7 @@ async fn world(app: &TestApp) -> World {
         .await
         .post(
             "/api/proposals",
-            json!({"title": "矩阵议事", "body": "议事内容", "area_code": app.fx.community.as_str()}),
+            json!({"title": "矩阵议事", "content": "议事内容", "area_code": app.fx.community.as_str()}),
         )
         .await;
     assert_eq!(s, 200, "{pr}");
@@ -1623,7 +1623,7 @@ fn matrix(w: &W) -> Vec<(bool, Route)> {
         mk(w, |_, p, _, n| {
             req(
                 "/api/proposals",
-                Body::Json(json!({"title": format!("议事{n}"), "body": "议事内容", "area_code": p.community})),
+                Body::Json(json!({"title": format!("议事{n}"), "content": "议事内容", "area_code": p.community})),
             )
         }),
         ex(proposal_makers),
@@ -1673,7 +1673,7 @@ fn matrix(w: &W) -> Vec<(bool, Route)> {
         mk(w, |_, p, _, n| {
             req(
                 "/proposals/new",
-                form(&[("title", &format!("网页议事{n}")), ("body", "议事内容"), ("area_code", &p.community)]),
+                form(&[("title", &format!("网页议事{n}")), ("content", "议事内容"), ("area_code", &p.community)]),
             )
         }),
         ex(proposal_makers),

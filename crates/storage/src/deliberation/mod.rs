@@ -38,7 +38,7 @@ pub struct NewProposal {
     /// Short title.
     pub title: String,
     /// What is proposed, and why.
-    pub body: String,
+    pub content: String,
     /// The community or village (default: the community of the case, or the proposal the comment
     /// was made on).
     pub area: Option<AreaCode>,
@@ -68,6 +68,8 @@ pub struct ProposalSummary {
     pub id: ProposalId,
     /// The proposal as it stands.
     pub proposal: ProposalSnapshot,
+    /// Its last change (a meeting, a publication, a withdrawal).
+    pub updated_at: DateTime<Utc>,
 }
 
 /// A meeting as recorded. Read by residents, `attendees`, `observers` and `minutes` are empty.
@@ -233,7 +235,7 @@ impl Store {
         let kind = np.procedure.unwrap_or_else(|| ProcedureKind::of_area(&area));
         let intake = ProposalIntake {
             title: np.title,
-            body: np.body,
+            content: np.content,
             area: area.clone(),
             procedure: self.rules.deliberation.procedure(kind).clone(),
             origin,
@@ -526,7 +528,7 @@ impl Store {
     /// Proposals the caller may read, newest activity first.
     pub async fn proposals(&self, actor: &Principal, filter: &ProposalFilter) -> Result<Vec<ProposalSummary>> {
         let Some(reach) = reach(actor) else { return Ok(Vec::new()) };
-        let mut q = Query::new("SELECT p.id, p.snapshot FROM proposals p WHERE 1 = 1");
+        let mut q = Query::new("SELECT p.id, p.snapshot, p.updated_at FROM proposals p WHERE 1 = 1");
         if let Reach::Subtree(root) = &reach {
             q.within("p.area_code", root.scope_prefix());
         }
@@ -546,6 +548,7 @@ impl Store {
                 Ok(ProposalSummary {
                     id: parse_id(&r.try_get::<String, _>("id")?)?,
                     proposal: parse_snapshot(&r.try_get::<String, _>("snapshot")?)?,
+                    updated_at: from_ms(r.try_get("updated_at")?),
                 })
             })
             .collect()
@@ -666,7 +669,7 @@ impl Store {
             .collect()
     }
 
-    pub(crate) async fn proposal_documents(&self, id: ProposalId) -> Result<Vec<DocumentRecord>> {
+    async fn proposal_documents(&self, id: ProposalId) -> Result<Vec<DocumentRecord>> {
         let rows = sqlx::query(
             "SELECT seq, kind, title, text, published_at FROM proposal_documents WHERE proposal_id = $1 ORDER BY seq",
         )

@@ -5,15 +5,18 @@
 //! makes public anyway: the matter, where it stands, each meeting's count, and the published
 //! resolution and result.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use shiyu_domain::area::AreaCode;
 use shiyu_domain::deliberation::{Body, DocumentKind, ProcedureKind, ProposalSnapshot, ProposalStatus, Stage, Votes};
 use sqlx::Row;
 
-use super::{DocumentRecord, parse_id, parse_snapshot};
+use super::parse_snapshot;
+use crate::cases::{Arg, Query};
 use crate::db::Store;
-use crate::error::Result;
+use crate::error::{Result, StorageError};
 use crate::sql::from_ms;
 
 /// A meeting as published: the body, the day, the count. No names, no minutes.
@@ -71,7 +74,7 @@ pub struct PublicProposal {
     /// Title.
     pub title: String,
     /// What is proposed.
-    pub body: String,
+    pub content: String,
     /// The community or village.
     pub area: AreaCode,
     /// Village or community procedure.
@@ -99,18 +102,12 @@ pub fn public_stages(p: &ProposalSnapshot) -> Vec<PublicStage> {
         .enumerate()
         .map(|(i, s): (usize, &Stage)| PublicStage {
             key: s.key(),
-            label_zh: s.label_zh(),
-            label_en: s.label_en(),
+            label_zh: s.label_zh_in(p.procedure.kind),
+            label_en: s.label_en_in(p.procedure.kind),
             done: i < at,
             current: i == at,
         })
         .collect()
-}
-
-impl From<DocumentRecord> for PublicDocument {
-    fn from(d: DocumentRecord) -> Self {
-        Self { kind: d.kind, title: d.title, text: d.text, published_at: d.published_at }
-    }
 }
 
 impl Store {
@@ -120,60 +117,76 @@ impl Store {
     ///
     /// For the public community page: it needs no signed-in user and returns **no personal
     /// data** — no proposer, no names of attendees or commenters, no minutes. Withdrawn
-    /// proposals are left out (the proposer took them back before any decision).
+    /// proposals are left out (the proposer took them back before any decision). Three queries
+    /// whatever the number of proposals.
     pub async fn public_proposals_of_area(&self, area: &AreaCode, limit: u32) -> Result<Vec<PublicProposal>> {
-        let (low, high) = crate::sql::prefix_range(area.scope_prefix());
-        let rows = sqlx::query(
-            "SELECT id, snapshot FROM proposals WHERE area_code >= $1 AND area_code < $2 AND status <> 'withdrawn' \
-             ORDER BY updated_at DESC, id DESC LIMIT $3",
-        )
-        .bind(low)
-        // An all-nines prefix has no upper bound; no area code sorts above the letter.
-        .bind(high.unwrap_or_else(|| "A".into()))
-        .bind(i64::from(limit.clamp(1, 500)))
-        .fetch_all(&self.pool)
-        .await?;
-        let mut out = Vec::with_capacity(rows.len());
+        let mut q = Query::new("SELECT id, snapshot FROM proposals WHERE status <> 'withdrawn'");
+        q.within("area_code", area.scope_prefix());
+        q.raw(" ORDER BY updated_at DESC, id DESC");
+        q.push(" LIMIT ?", Arg::Int(i64::from(limit.clamp(1, 500))));
+        let rows = q.build().fetch_all(&self.pool).await?;
+        let mut found = Vec::with_capacity(rows.len());
         for r in &rows {
-            let id = parse_id(&r.try_get::<String, _>("id")?)?;
-            let p = parse_snapshot(&r.try_get::<String, _>("snapshot")?)?;
-            let meetings = sqlx::query(
-                "SELECT stage, body, held_at, members_total, present, votes_for, votes_against, votes_abstain, passed \
-                 FROM proposal_meetings WHERE proposal_id = $1 ORDER BY seq",
-            )
-            .bind(id.to_string())
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|m| {
-                let n = |c: &str| m.try_get::<i64, _>(c).map(super::count);
-                Ok(PublicMeeting {
-                    stage: m.try_get("stage")?,
-                    body: Body::parse(&m.try_get::<String, _>("body")?)
-                        .map_err(|_| crate::error::StorageError::Corrupt("meeting"))?,
-                    held_at: from_ms(m.try_get("held_at")?),
-                    members_total: n("members_total")?,
-                    present: n("present")?,
-                    votes: Votes { yes: n("votes_for")?, against: n("votes_against")?, abstain: n("votes_abstain")? },
-                    passed: m.try_get::<i64, _>("passed")? != 0,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-            let documents = self.proposal_documents(id).await?.into_iter().map(PublicDocument::from).collect();
-            out.push(PublicProposal {
+            found.push((r.try_get::<String, _>("id")?, parse_snapshot(&r.try_get::<String, _>("snapshot")?)?));
+        }
+        if found.is_empty() {
+            return Ok(Vec::new());
+        }
+        let of_these = |select: &str| {
+            let mut q = Query::new(select);
+            for (i, (id, _)) in found.iter().enumerate() {
+                q.push(if i == 0 { "?" } else { ", ?" }, Arg::Text(id.clone()));
+            }
+            q.raw(") ORDER BY proposal_id, seq");
+            q
+        };
+        let mut meetings: HashMap<String, Vec<PublicMeeting>> = HashMap::new();
+        let q = of_these(
+            "SELECT proposal_id, stage, body, held_at, members_total, present, votes_for, votes_against, votes_abstain, \
+             passed FROM proposal_meetings WHERE proposal_id IN (",
+        );
+        for m in q.build().fetch_all(&self.pool).await? {
+            let n = |c: &str| m.try_get::<i64, _>(c).map(super::count);
+            let meeting = PublicMeeting {
+                stage: m.try_get("stage")?,
+                body: Body::parse(&m.try_get::<String, _>("body")?).map_err(|_| StorageError::Corrupt("meeting"))?,
+                held_at: from_ms(m.try_get("held_at")?),
+                members_total: n("members_total")?,
+                present: n("present")?,
+                votes: Votes { yes: n("votes_for")?, against: n("votes_against")?, abstain: n("votes_abstain")? },
+                passed: m.try_get::<i64, _>("passed")? != 0,
+            };
+            meetings.entry(m.try_get("proposal_id")?).or_default().push(meeting);
+        }
+        let mut documents: HashMap<String, Vec<PublicDocument>> = HashMap::new();
+        let q = of_these(
+            "SELECT proposal_id, kind, title, text, published_at FROM proposal_documents WHERE proposal_id IN (",
+        );
+        for d in q.build().fetch_all(&self.pool).await? {
+            let doc = PublicDocument {
+                kind: DocumentKind::parse(&d.try_get::<String, _>("kind")?)
+                    .map_err(|_| StorageError::Corrupt("document"))?,
+                title: d.try_get("title")?,
+                text: d.try_get("text")?,
+                published_at: from_ms(d.try_get("published_at")?),
+            };
+            documents.entry(d.try_get("proposal_id")?).or_default().push(doc);
+        }
+        Ok(found
+            .into_iter()
+            .map(|(id, p)| PublicProposal {
                 stages: public_stages(&p),
+                meetings: meetings.remove(&id).unwrap_or_default(),
+                documents: documents.remove(&id).unwrap_or_default(),
                 number: p.number,
                 title: p.title,
-                body: p.body,
+                content: p.content,
                 area: p.area,
                 procedure: p.procedure.kind,
                 status: p.status,
-                meetings,
-                documents,
                 created_at: p.created_at,
                 finished_at: p.finished_at,
-            });
-        }
-        Ok(out)
+            })
+            .collect())
     }
 }

@@ -1,5 +1,5 @@
-//! Deliberation pages (议事协商). `GET /proposals`: the proposals the user reads — staff their
-//! area's, residents a village's or community's (by default the one of their latest request).
+//! Deliberation pages (议事协商). `GET /proposals`: the proposals the user reads, newest first —
+//! staff their area's, residents every village's and community's — narrowed to one by a picker.
 //! `GET|POST /proposals/new`: make one, also from a case (`?case=ID`) or a resident's comment
 //! (`?comment=ID`). `GET /proposals/{id}`: the procedure as a timeline of stages with each
 //! meeting's count and the published documents, the form of the current stage for staff, the
@@ -23,9 +23,7 @@ use shiyu_domain::deliberation::{
     DocumentKind, OnFail, ProcedureKind, ProposalChange, ProposalMove, ProposalSnapshot, ProposalStatus, Stage,
 };
 use shiyu_domain::ids::{CaseId, ProposalCommentId};
-use shiyu_domain::role::Role;
 use shiyu_domain::time::{SHANGHAI, show};
-use shiyu_storage::CaseFilter;
 use shiyu_storage::deliberation::{ProposalFilter, ProposalRecord};
 
 use self::text::{DelibText, text as dtext};
@@ -56,21 +54,23 @@ fn status_label(lang: Lang, s: ProposalStatus) -> String {
     lang.pick(s.label_zh(), s.label_en()).to_owned()
 }
 
-fn stage_label(lang: Lang, s: &Stage) -> String {
+fn stage_label(lang: Lang, kind: ProcedureKind, s: &Stage) -> String {
     match lang {
-        Lang::Zh => s.label_zh(),
-        Lang::En => s.label_en(),
+        Lang::Zh => s.label_zh_in(kind),
+        Lang::En => s.label_en_in(kind),
     }
 }
 
-/// Where a proposal stands, in words: the stage it is at, or how it ended.
+/// Where a proposal stands, in words: the stage it is at, or how it ended (and where).
 pub fn stands(lang: Lang, p: &ProposalSnapshot) -> String {
+    let status = status_label(lang, p.status);
     match (p.status, p.current_stage()) {
-        (ProposalStatus::InProgress, Some(s)) => stage_label(lang, s),
-        (ProposalStatus::NotAdopted, Some(s)) => {
-            format!("{}{}", status_label(lang, p.status), paren(lang, &stage_label(lang, s)))
-        }
-        (status, _) => status_label(lang, status),
+        (ProposalStatus::InProgress, Some(s)) => stage_label(lang, p.procedure.kind, s),
+        (ProposalStatus::NotAdopted | ProposalStatus::Withdrawn, Some(s)) => match lang {
+            Lang::Zh => format!("{status}（{}）", stage_label(lang, p.procedure.kind, s)),
+            Lang::En => format!("{status} at {}", stage_label(lang, p.procedure.kind, s)),
+        },
+        _ => status,
     }
 }
 
@@ -165,8 +165,8 @@ pub struct ListPage {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ListQuery {
-    /// Village or community (or any area above).
-    pub area: Option<String>,
+    /// Village or community (or any area above); empty for all the user reads.
+    pub area: String,
     /// Status wire name.
     pub status: String,
 }
@@ -175,21 +175,7 @@ pub struct ListQuery {
 pub async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQuery>) -> Result<Response, ApiError> {
     let lang = auth.lang;
     let root = pick_root(&state, &auth).await?;
-    // A resident starts at the community of their latest request; `?area=` (even empty) chooses.
-    let area = match q.area {
-        Some(a) => a.trim().to_owned(),
-        None if auth.user.role == Role::Resident => {
-            let latest = CaseFilter { limit: Some(1), ..CaseFilter::default() };
-            let (cases, _) = state.store.list_cases(&auth.scope(), &latest).await?;
-            cases
-                .first()
-                .and_then(|c| AreaCode::parse(&c.area_code).ok())
-                .and_then(|a| a.ancestor_at(AreaLevel::Community))
-                .map(|a| a.to_string())
-                .unwrap_or_default()
-        }
-        None => String::new(),
-    };
+    let area = q.area.trim().to_owned();
     let filter = ProposalFilter {
         area: if area.is_empty() {
             None
@@ -214,7 +200,7 @@ pub async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<Lis
             stands: stands(lang, p),
             status: p.status.as_str(),
             status_label: status_label(lang, p.status),
-            updated: show(p.finished_at.or(p.last_meeting_at).unwrap_or(p.created_at)),
+            updated: show(s.updated_at),
         });
     }
     render(&ListPage {
@@ -267,9 +253,9 @@ async fn new_page(state: &AppState, auth: &Auth, mut v: NewProposalBody, error: 
         && let Ok(r) = state.store.case_record(&auth.scope(), case).await
     {
         origin = format!("{} {} {}", d.from_case, r.case.number, r.case.title);
-        if v.title.is_empty() && v.body.is_empty() {
+        if v.title.is_empty() && v.content.is_empty() {
             v.title = r.case.title.clone();
-            v.body = r.case.text.clone();
+            v.content = r.case.text.clone();
         }
         if v.area_code.is_empty()
             && let Some(c) = r.case.area.ancestor_at(AreaLevel::Community)
@@ -281,8 +267,8 @@ async fn new_page(state: &AppState, auth: &Auth, mut v: NewProposalBody, error: 
         && let Some((_, number, area, said)) = state.store.proposal_comment(&auth.principal, comment).await?
     {
         origin = format!("{} {number}", d.from_comment);
-        if v.body.is_empty() {
-            v.body = said;
+        if v.content.is_empty() {
+            v.content = said;
         }
         if v.area_code.is_empty() {
             v.area_code = area.to_string();
@@ -322,7 +308,7 @@ pub async fn create(State(state): State<AppState>, auth: Auth, RawForm(raw): Raw
     let get = |k: &str| form.get(k).unwrap_or_default().to_owned();
     let v = NewProposalBody {
         title: get("title"),
-        body: get("body"),
+        content: get("content"),
         area_code: get("area_code"),
         procedure: get("procedure"),
         case_id: get("case_id"),
@@ -465,8 +451,8 @@ pub struct ProposalPage {
     pub number: String,
     /// Title.
     pub title: String,
-    /// Body.
-    pub body: String,
+    /// What is proposed.
+    pub content: String,
     /// Status wire name.
     pub status: &'static str,
     /// Status label.
@@ -515,7 +501,12 @@ fn meeting_view(
             Some(Stage::Meeting { on_fail: OnFail::Stop, .. }) => d.stopped.to_owned(),
             Some(Stage::Meeting { on_fail: OnFail::Stay, .. }) => d.stays.to_owned(),
             Some(Stage::Meeting { on_fail: OnFail::Return { to }, .. }) => {
-                let to = p.procedure.stages.get(*to as usize).map(|s| stage_label(lang, s)).unwrap_or_default();
+                let to = p
+                    .procedure
+                    .stages
+                    .get(*to as usize)
+                    .map(|s| stage_label(lang, p.procedure.kind, s))
+                    .unwrap_or_default();
                 fill(d.returned_to, &[("stage", to)])
             }
             _ => String::new(),
@@ -580,7 +571,7 @@ fn stage_views(lang: Lang, d: &'static DelibText, rec: &ProposalRecord) -> Vec<S
             };
             StageView {
                 key: s.key(),
-                label: stage_label(lang, s),
+                label: stage_label(lang, p.procedure.kind, s),
                 state,
                 state_label,
                 rule,
@@ -658,7 +649,7 @@ async fn proposal_page(
     let form = match p.current_stage() {
         Some(s) if steers && open => Some(StageForm {
             key: s.key(),
-            label: stage_label(lang, s),
+            label: stage_label(lang, p.procedure.kind, s),
             rule: match s {
                 Stage::Meeting { rules, .. } => lang.pick(&rules.label_zh(), &rules.label_en()).to_owned(),
                 Stage::Publication { .. } => String::new(),
@@ -689,10 +680,13 @@ async fn proposal_page(
                 ProposalChange::Move(mv) => mv.name(),
             };
             let mut label = move_label(lang, name).to_owned();
-            if let ProposalChange::Move(ProposalMove::RecordMeeting { meeting }) = &e.change
-                && let Some(s) = p.procedure.index_of(&meeting.stage).and_then(|i| p.procedure.stages.get(i))
-            {
-                label = format!("{label}{}", paren(lang, &stage_label(lang, s)));
+            let stage = match &e.change {
+                ProposalChange::Move(ProposalMove::RecordMeeting { meeting }) => Some(meeting.stage.as_str()),
+                ProposalChange::Move(ProposalMove::Publish { publication }) => Some(publication.stage.as_str()),
+                _ => None,
+            };
+            if let Some(s) = stage.and_then(|k| p.procedure.index_of(k)).and_then(|i| p.procedure.stages.get(i)) {
+                label = format!("{label}{}", paren(lang, &stage_label(lang, p.procedure.kind, s)));
             }
             HistoryLine { name: name.to_owned(), label, actor: e.actor.name.clone(), at: show(e.at) }
         })
@@ -704,7 +698,7 @@ async fn proposal_page(
         id: rec.id.to_string(),
         number: p.number.clone(),
         title: p.title.clone(),
-        body: p.body.clone(),
+        content: p.content.clone(),
         status: p.status.as_str(),
         status_label: status_label(lang, p.status),
         stands: stands(lang, p),

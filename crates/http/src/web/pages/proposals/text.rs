@@ -24,7 +24,7 @@ texts! {
     col_procedure: "程序", "Procedure";
     col_updated: "更新时间", "Updated";
     f_title: "议题", "Title";
-    f_body: "议事内容（提议事项、理由和初步方案）", "What is proposed, why, and a first plan";
+    f_content: "议事内容（提议事项、理由和初步方案）", "What is proposed, why, and a first plan";
     f_area: "所属村（社区）", "Village or community";
     f_procedure: "议事程序", "Procedure";
     procedure_default: "按区域类型（村：四议两公开；社区：一委三会）", "By the area (village: four deliberations; community: one committee, three councils)";
@@ -79,6 +79,7 @@ texts! {
     created: "登记时间", "Made";
     finished: "结束时间", "Ended";
     no_actions: "当前没有需要您办理的环节。", "Nothing for you to do at this stage.";
+    resident_hint: "您可以查看每个环节的进展和公开内容，并在下方“群众意见”中发表意见。", "Follow each stage and what is published, and comment under “Comments” below.";
     case_is: "已转为议事事项", "Became proposal";
     case_to: "转为议事事项", "Make it a proposal";
     made: "登记议事事项", "Proposal made";
