@@ -10,8 +10,9 @@
 //!   session's token (none, a wrong one, another session's, cross-origin) and changes nothing;
 //! - uploads: wrong types, oversized files and hostile file names are refused or neutralised,
 //!   nothing lands outside the data folder and nothing served can run script;
-//! - injection: SQL and HTML payloads in every text field are stored verbatim, tables stay
-//!   intact, pages escape them and exports neutralise formulas.
+//! - injection: SQL and HTML payloads in every text field (cases, disputes, proposals and their
+//!   meetings and comments, …) are stored verbatim, tables stay intact, pages escape them and
+//!   exports neutralise formulas.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -2547,8 +2548,10 @@ async fn sql_and_html_payloads_are_stored_verbatim_and_never_run() {
         let operator = app.client("operator").await;
         let village = app.client("village_mediator").await;
         let op_web = Caller::new(&app, Some("operator")).await;
+        let resident = app.client("resident").await;
         let mut cases = Vec::new();
         let mut disputes_made = Vec::new();
+        let mut proposals_made = Vec::new();
         for (i, p) in PAYLOADS.iter().enumerate() {
             // Cases: title, text and the contact's name.
             let (s, c) = operator
@@ -2584,6 +2587,30 @@ async fn sql_and_html_payloads_are_stored_verbatim_and_never_run() {
             assert_eq!(got["facts"].as_str(), Some(*p), "{got}");
             assert_eq!(got["parties"][0]["name"].as_str(), Some(*p), "{got}");
             disputes_made.push(did);
+            // Proposals: title, text, an attendee, the minutes, a resident's comment.
+            let (s, pr) = operator
+                .post("/api/proposals", json!({"title": p, "content": p, "area_code": app.fx.community.as_str()}))
+                .await;
+            assert_eq!(s, 200, "{engine:?} proposal with {p}: {pr}");
+            let pid = pr["id"].as_str().expect("id").to_owned();
+            let (s, m) = operator
+                .post(
+                    &format!("/api/proposals/{pid}/moves"),
+                    json!({"move": "record_meeting", "meeting": {"stage": "propose",
+                        "held_at": chrono::Utc::now().to_rfc3339(), "members_total": 5, "attendees": [p, "乙", "丙"],
+                        "votes": {"for": 3, "against": 0, "abstain": 0}, "minutes": p}}),
+                )
+                .await;
+            assert_eq!(s, 200, "{engine:?} meeting with {p}: {m}");
+            let (s, c) = resident.post(&format!("/api/proposals/{pid}/comments"), json!({"text": p})).await;
+            assert_eq!(s, 200, "{engine:?} comment {p}: {c}");
+            let (_, got) = operator.get(&format!("/api/proposals/{pid}")).await;
+            assert_eq!(got["proposal"]["title"].as_str(), Some(*p), "{got}");
+            assert_eq!(got["proposal"]["content"].as_str(), Some(*p), "{got}");
+            assert_eq!(got["meetings"][0]["attendees"][0].as_str(), Some(*p), "{got}");
+            assert_eq!(got["meetings"][0]["minutes"].as_str(), Some(*p), "{got}");
+            assert_eq!(got["comments"][0]["text"].as_str(), Some(*p), "{got}");
+            proposals_made.push(pid);
             // Search: answered, never an error; the page escapes the question it echoes.
             let (s, _) = operator.get(&format!("/api/search?q={}", urlenc(p))).await;
             assert_eq!(s, 200, "{engine:?} search for {p}");
@@ -2723,6 +2750,7 @@ async fn sql_and_html_payloads_are_stored_verbatim_and_never_run() {
             "/cases".to_owned(),
             "/base/residents".to_owned(),
             "/disputes".to_owned(),
+            "/proposals".to_owned(),
             "/cases/overdue".to_owned(),
         ];
         // Each record's page shows its payload as text: escaped, in either quoting style.
@@ -2730,7 +2758,8 @@ async fn sql_and_html_payloads_are_stored_verbatim_and_never_run() {
             .iter()
             .map(|id| format!("/cases/{id}"))
             .zip(PAYLOADS)
-            .chain(disputes_made.iter().map(|id| format!("/disputes/{id}")).zip(PAYLOADS));
+            .chain(disputes_made.iter().map(|id| format!("/disputes/{id}")).zip(PAYLOADS))
+            .chain(proposals_made.iter().map(|id| format!("/proposals/{id}")).zip(PAYLOADS));
         for (path, p) in records {
             let html = op_web.http.get(app.url(&path)).send().await.expect("page").text().await.expect("text");
             // Decoding the entities an HTML escaper may use brings the payload back: it is there as text.
@@ -2743,7 +2772,7 @@ async fn sql_and_html_payloads_are_stored_verbatim_and_never_run() {
             let html = res.text().await.expect("text");
             // The lists of cases and people show them (escaped); the others are checked for
             // escaping whatever they show.
-            if matches!(path.as_str(), "/cases" | "/base/residents") {
+            if matches!(path.as_str(), "/cases" | "/base/residents" | "/proposals") {
                 assert!(unescape(&html).contains(SCRIPT), "{engine:?} {path} shows the payloads");
             }
             assert_escaped(engine, path, &html);
