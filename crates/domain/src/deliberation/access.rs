@@ -67,6 +67,18 @@ pub fn reach(actor: &Principal) -> Option<Reach> {
     }
 }
 
+/// The subtree in which `actor` makes and moves proposals: their own area, if their role acts
+/// and they are bound at a community or above.
+pub fn steer_root(actor: &Principal) -> Option<AreaCode> {
+    if !role_may(actor.role, ProposalAct::Steer) {
+        return None;
+    }
+    match actor.scope() {
+        Scope::Subtree(root) if root.level() <= AreaLevel::Community => Some(root),
+        _ => None,
+    }
+}
+
 /// Whether `actor` may do `act` on a proposal of `area`.
 pub fn may(actor: &Principal, act: ProposalAct, area: &AreaCode) -> bool {
     if !role_may(actor.role, act) {
@@ -76,9 +88,7 @@ pub fn may(actor: &Principal, act: ProposalAct, area: &AreaCode) -> bool {
         (_, None) => false,
         (_, Some(Reach::Public)) => true,
         // Making and moving proposals is for those bound at the community or above.
-        (ProposalAct::Steer, Some(Reach::Subtree(_))) => {
-            matches!(actor.scope(), Scope::Subtree(root) if area.is_within(&root))
-        }
+        (ProposalAct::Steer, Some(Reach::Subtree(_))) => steer_root(actor).is_some_and(|root| area.is_within(&root)),
         (_, Some(Reach::Subtree(root))) => area.is_within(&root),
     }
 }
@@ -119,6 +129,8 @@ mod tests {
             // A grid below the village is not "the community or above": it reads, but does not act.
             assert!(!may(&at(role, "439901001201001"), ProposalAct::Steer, &village));
             assert!(may(&at(role, "439901001201001"), ProposalAct::Read, &village));
+            assert_eq!(steer_root(&at(role, "439901001201001")), None);
+            assert_eq!(steer_root(&at(role, street)), Some(code(street)));
             assert!(!may(&at(role, "439901001202001"), ProposalAct::Read, &village), "another village's grid");
         }
         for role in [Role::GridWorker, Role::Mediator, Role::Analyst, Role::Admin] {

@@ -207,23 +207,14 @@ impl Store {
                 Some(Origin::Case { id: case_id, number: rec.case.number.to_string() })
             }
             (None, Some(comment)) => {
-                let row = sqlx::query(
-                    "SELECT c.proposal_id, p.area_code FROM proposal_comments c JOIN proposals p ON p.id = c.proposal_id \
-                     WHERE c.id = $1",
-                )
-                .bind(comment.to_string())
-                .fetch_optional(&self.pool)
-                .await?
-                .ok_or(DomainError::invalid("comment", "unknown_comment"))?;
-                let on_area = AreaCode::parse(&row.try_get::<String, _>("area_code")?)
-                    .map_err(|_| StorageError::Corrupt("proposal"))?;
-                if !may(actor, ProposalAct::Read, &on_area) {
-                    return Err(DomainError::invalid("comment", "unknown_comment").into());
-                }
+                let (on, _, on_area, _) = self
+                    .proposal_comment(actor, comment)
+                    .await?
+                    .ok_or(DomainError::invalid("comment", "unknown_comment"))?;
                 if area.is_none() {
                     area = Some(on_area);
                 }
-                Some(Origin::Comment { id: comment, proposal: parse_id(&row.try_get::<String, _>("proposal_id")?)? })
+                Some(Origin::Comment { id: comment, proposal: on })
             }
             (None, None) => None,
         };

@@ -18,7 +18,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use shiyu_domain::area::{AreaCode, AreaLevel};
-use shiyu_domain::deliberation::access::{ProposalAct, Reach, may, reach, role_may};
+use shiyu_domain::deliberation::access::{ProposalAct, Reach, may, reach, steer_root};
 use shiyu_domain::deliberation::{
     DocumentKind, OnFail, ProcedureKind, ProposalChange, ProposalMove, ProposalSnapshot, ProposalStatus, Stage,
 };
@@ -213,8 +213,7 @@ pub async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<Lis
             .iter()
             .map(|s| Opt::new(s.as_str(), status_label(lang, *s), q.status.trim()))
             .collect(),
-        may_create: role_may(auth.user.role, ProposalAct::Steer)
-            && matches!(reach(&auth.principal), Some(Reach::Subtree(_))),
+        may_create: steer_root(&auth.principal).is_some(),
     })
 }
 
@@ -241,12 +240,9 @@ pub struct NewPage {
 }
 
 async fn new_page(state: &AppState, auth: &Auth, mut v: NewProposalBody, error: String) -> Result<NewPage, ApiError> {
-    if !role_may(auth.user.role, ProposalAct::Steer) {
-        return Err(ApiError::Forbidden);
-    }
+    let root = steer_root(&auth.principal).ok_or(ApiError::Forbidden)?;
     let lang = auth.lang;
     let d = dtext(lang);
-    let root = pick_root(state, auth).await?;
     let mut names = Names::new(&state.store, lang);
     let mut origin = String::new();
     if let Ok(case) = CaseId::parse(v.case_id.trim())
@@ -816,8 +812,6 @@ pub async fn case_link(state: &AppState, auth: &Auth, case: CaseId) -> Result<Ca
         Some((id, n)) => (id.to_string(), n),
         None => (String::new(), String::new()),
     };
-    let may = id.is_empty()
-        && role_may(auth.user.role, ProposalAct::Steer)
-        && matches!(auth.scope(), shiyu_domain::scope::Scope::Subtree(_));
+    let may = id.is_empty() && steer_root(&auth.principal).is_some();
     Ok(CaseLink { id, number, may, is_label: d.case_is, to_label: d.case_to })
 }
