@@ -1,7 +1,8 @@
 //! Deliberation through the real server on both engines: a village proposal through 四议两公开
 //! with every refusal on the way (a stage skipped, a meeting without quorum, votes that do not add
-//! up, a failed vote sending it back) changing nothing; who sees and moves what (another street's
-//! staff see nothing; residents read the published view and comment, masked); a case and a
+//! up, a failed vote sending it back) changing nothing; who sees and moves what (another
+//! community's or street's staff see nothing; residents read the published view and comment,
+//! masked); a case and a
 //! comment becoming proposals, linked both ways; and the public read with no personal data.
 
 use chrono::{Duration, Utc};
@@ -29,6 +30,31 @@ pub fn meeting(stage: &str, members: u32, present: u32, yes: u32, hours_ago: i64
 
 fn publish(stage: &str, text: &str) -> Value {
     json!({"move": "publish", "publication": {"stage": stage, "text": text}})
+}
+
+/// A leader bound at `area` (the fixture has none at a community), signed in through the API.
+async fn community_leader(app: &TestApp, name: &str, area: &AreaCode) -> Client {
+    use shiyu_domain::role::Role;
+    use shiyu_domain::scope::Binding;
+    let hash = shiyu_http::auth::password::hash(crate::common::PASSWORD).expect("hash");
+    let username = format!("leader_{}", area.as_str());
+    let binding = Binding::Area { area: area.clone() };
+    app.store.create_user(&username, name, Role::Leader, binding, &hash, Utc::now()).await.expect("user");
+    let http = reqwest::Client::builder().cookie_store(true).build().expect("client");
+    let res = http
+        .post(app.url("/api/login"))
+        .json(&json!({"username": username, "password": crate::common::PASSWORD}))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(res.status(), 200, "login as {username}");
+    let body: Value = res.json().await.expect("login body");
+    Client {
+        http,
+        base: app.base_url().to_owned(),
+        csrf: body["csrf"].as_str().unwrap_or_default().to_owned(),
+        token: None,
+    }
 }
 
 async fn mv(who: &Client, id: &str, body: Value) -> (u16, Value) {
@@ -240,14 +266,28 @@ async fn staff_act_in_their_area_and_residents_read_the_published_view_and_comme
         }
         let handler = app.client("handler").await;
         assert_eq!(handler.get(&format!("/api/proposals/{id}")).await.0, 404);
+        // A community's own leader acts on their community's proposals and sees no other's; the
+        // district's operator acts on every street below.
+        let own = community_leader(&app, "东门社区书记", &app.fx.community).await;
+        ok(&own, &id, meeting("discuss", 7, 7, 7, 8)).await;
+        let west = AreaCode::parse("439901002001").expect("west community");
+        let district = app.client("district_operator").await;
+        let west_id =
+            create(&district, json!({"title": "西门议事", "content": "西门社区议题。", "area_code": west.as_str()}))
+                .await;
+        assert_eq!(own.get(&format!("/api/proposals/{west_id}")).await.0, 404, "another community's proposal");
+        assert_eq!(mv(&own, &west_id, meeting("propose", 5, 5, 5, 1)).await.0, 404);
+        let (s, v) =
+            own.post("/api/proposals", json!({"title": "越界", "content": "x", "area_code": west.as_str()})).await;
+        assert_eq!((s, v["error"]["reason"].as_str()), (422, Some("outside_scope")), "{v}");
+        let (_, list) = own.get("/api/proposals").await;
+        assert_eq!(list.as_array().map(Vec::len), Some(1), "only the community's own: {list}");
+        assert_eq!(app.client("village_mediator").await.get(&format!("/api/proposals/{west_id}")).await.0, 404);
         // The grid worker reads the community's proposals in full but does not act.
         let gw = app.client("grid_worker").await;
         let (s, g) = gw.get(&format!("/api/proposals/{id}")).await;
         assert_eq!((s, &g["full"]), (200, &json!(true)));
         assert_eq!(mv(&gw, &id, meeting("discuss", 7, 7, 7, 5)).await.0, 403);
-        // The district's operator acts on the streets below.
-        let district = app.client("district_operator").await;
-        ok(&district, &id, meeting("discuss", 7, 7, 7, 5)).await;
 
         // A resident reads it as published: counts, no names, no minutes.
         let resident = app.client("resident").await;
@@ -321,15 +361,9 @@ async fn staff_act_in_their_area_and_residents_read_the_published_view_and_comme
         for hidden in [name.as_str(), app.fx.users["leader"].name.as_str(), "成员0"] {
             assert!(!text.contains(hidden), "public read holds {hidden}: {text}");
         }
-        assert_eq!(
-            app.store
-                .public_proposals_of_area(&AreaCode::parse("439901002001").expect("west"), 50)
-                .await
-                .expect("w")
-                .len(),
-            0,
-            "another community's page shows none of these"
-        );
+        let titles: Vec<String> =
+            app.store.public_proposals_of_area(&west, 50).await.expect("west").into_iter().map(|p| p.title).collect();
+        assert_eq!(titles, ["西门议事"], "another community's page shows its own only");
     }
 }
 
