@@ -2,8 +2,8 @@
 //! with every refusal on the way (a stage skipped, a meeting without quorum, votes that do not add
 //! up, a failed vote sending it back) changing nothing; who sees and moves what (another
 //! community's or street's staff see nothing; residents read the published view and comment,
-//! masked); a case and a
-//! comment becoming proposals, linked both ways; and the public read with no personal data.
+//! masked); a case and a comment becoming proposals, linked both ways; and the public read with
+//! no personal data.
 
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};
