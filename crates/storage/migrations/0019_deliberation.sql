@@ -20,7 +20,6 @@ CREATE TABLE proposals (
     stage_index       BIGINT NOT NULL,
     status            TEXT NOT NULL,
     title             TEXT NOT NULL,
-    content           TEXT NOT NULL,
     origin_case_id    TEXT,
     origin_comment_id TEXT,
     proposer_user     TEXT,

@@ -263,9 +263,8 @@ impl Store {
         let stage_key = snap.current_stage().map_or("", Stage::key);
         sqlx::query(
             "INSERT INTO proposals (city, id, number, area_code, procedure_kind, stage, stage_index, status, title, \
-             content, origin_case_id, origin_comment_id, proposer_user, created_at, updated_at, finished_at, last_seq, \
-             last_hash, snapshot) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-             $18, $19)",
+             origin_case_id, origin_comment_id, proposer_user, created_at, updated_at, finished_at, last_seq, last_hash, \
+             snapshot) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
         )
         .bind(city.as_str())
         .bind(id.to_string())
@@ -276,7 +275,6 @@ impl Store {
         .bind(i64::from(snap.stage))
         .bind(snap.status.as_str())
         .bind(snap.title.as_str())
-        .bind(snap.content.as_str())
         .bind(case_id)
         .bind(comment_id)
         .bind(actor.user_id.to_string())
