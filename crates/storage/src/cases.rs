@@ -399,8 +399,19 @@ impl Store {
     /// The area, category and attachments an intake names exist (and the attachments are the
     /// actor's own).
     async fn check_intake_refs(&self, actor: &Principal, intake: &Intake) -> Result<()> {
-        self.area(&intake.area).await.map_err(|_| DomainError::invalid("area_code", "unknown_area"))?;
-        if !self.category_exists(&intake.category).await? {
+        // One statement for both (this runs on every intake).
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM areas WHERE code = $1) AS areas, \
+             (SELECT COUNT(*) FROM categories WHERE code = $2) AS categories",
+        )
+        .bind(intake.area.as_str())
+        .bind(intake.category.as_str())
+        .fetch_one(&self.pool)
+        .await?;
+        if row.try_get::<i64, _>("areas")? == 0 {
+            return Err(DomainError::invalid("area_code", "unknown_area").into());
+        }
+        if row.try_get::<i64, _>("categories")? == 0 {
             return Err(DomainError::invalid("category", "unknown_category").into());
         }
         self.check_own_attachments(actor, &intake.attachments).await
