@@ -73,6 +73,14 @@ uuid_id!(
     /// A screening session (排查).
     ScreeningId
 );
+uuid_id!(
+    /// A deliberation proposal (议事协商事项).
+    ProposalId
+);
+uuid_id!(
+    /// A resident's comment on a proposal.
+    ProposalCommentId
+);
 
 /// The city a record belongs to. Every table carries it so that a province-wide deployment can
 /// shard by city. It is the city's 4-digit division-code prefix, e.g. `3201`.

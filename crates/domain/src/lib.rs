@@ -3,12 +3,14 @@
 //! This crate owns what a case *is* and what may happen to it: the area tree and its codes
 //! ([`area`]), who may act and what they may see ([`role`], [`scope`]), the case life as a state
 //! machine driven by hash-chained events ([`case`]), and working-time deadline arithmetic
-//! ([`deadline`]). Storage and HTTP call into it; it calls nothing.
+//! ([`deadline`]); disputes ([`dispute`]) and community deliberation ([`deliberation`]) likewise.
+//! Storage and HTTP call into it; it calls nothing.
 
 pub mod area;
 pub mod base;
 pub mod case;
 pub mod deadline;
+pub mod deliberation;
 pub mod dispute;
 pub mod duplicates;
 pub mod error;

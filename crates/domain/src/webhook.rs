@@ -12,9 +12,9 @@ use sha2::Sha256;
 
 use crate::error::DomainError;
 
-/// Topics an upstream platform may subscribe to: every case event, every dispute event, and every
-/// base-data change (identity and phone numbers masked).
-pub const TOPICS: [&str; 3] = ["case.event", "dispute.event", "base.change"];
+/// Topics an upstream platform may subscribe to: every case event, every dispute event, every
+/// base-data change (identity and phone numbers masked), and every deliberation proposal event.
+pub const TOPICS: [&str; 4] = ["case.event", "dispute.event", "base.change", "proposal.event"];
 
 /// The header carrying the outbox row's id, the same on every retry of one event.
 pub const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";

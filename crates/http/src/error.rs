@@ -33,8 +33,8 @@ pub enum ApiError {
         action: String,
         /// State.
         state: String,
-        /// A dispute's (true) or a case's (false).
-        dispute: bool,
+        /// Whose state: a case's, a dispute's or a proposal's.
+        of: MoveOf,
     },
     /// The service cannot do this on this installation (e.g. no Chinese font for PDFs).
     #[error("unavailable: {0}")]
@@ -78,6 +78,17 @@ pub enum ApiError {
     Mapping(Vec<shiyu_domain::exchange::MappingProblem>),
 }
 
+/// The kind of record whose state refused a move, so the message names the right states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MoveOf {
+    /// A case.
+    Case,
+    /// A dispute.
+    Dispute,
+    /// A deliberation proposal.
+    Proposal,
+}
+
 impl ApiError {
     /// Shorthand for an invalid field.
     pub fn invalid(field: &str, reason: &str) -> Self {
@@ -87,7 +98,15 @@ impl ApiError {
     /// Marks a refusal as a dispute's, so its message names the dispute's state.
     pub fn for_dispute(self) -> Self {
         match self {
-            Self::IllegalMove { action, state, .. } => Self::IllegalMove { action, state, dispute: true },
+            Self::IllegalMove { action, state, .. } => Self::IllegalMove { action, state, of: MoveOf::Dispute },
+            other => other,
+        }
+    }
+
+    /// Marks a refusal as a proposal's, so its message names the proposal's status.
+    pub fn for_proposal(self) -> Self {
+        match self {
+            Self::IllegalMove { action, state, .. } => Self::IllegalMove { action, state, of: MoveOf::Proposal },
             other => other,
         }
     }
@@ -138,7 +157,17 @@ impl ApiError {
                     Lang::En => format!("The {f} {r}."),
                 }
             }
-            Self::IllegalMove { action, state, dispute: true } => {
+            Self::IllegalMove { action, state, of: MoveOf::Proposal } => {
+                let st = shiyu_domain::deliberation::ProposalStatus::parse(state)
+                    .map(|s| lang.pick(s.label_zh(), s.label_en()).to_owned())
+                    .unwrap_or_else(|_| state.clone());
+                let action = crate::web::pages::proposals::move_label(lang, action);
+                match lang {
+                    Lang::Zh => format!("议事事项当前状态为“{st}”，不能执行“{action}”"),
+                    Lang::En => format!("The proposal is {st}; “{action}” is not possible now."),
+                }
+            }
+            Self::IllegalMove { action, state, of: MoveOf::Dispute } => {
                 let st = shiyu_domain::dispute::DisputeState::ALL
                     .iter()
                     .find(|s| s.as_str() == state)
@@ -148,7 +177,7 @@ impl ApiError {
                     Lang::En => format!("The dispute is {st}; “{action}” is not possible now."),
                 }
             }
-            Self::IllegalMove { action, state, dispute: false } => {
+            Self::IllegalMove { action, state, of: MoveOf::Case } => {
                 let st = shiyu_domain::case::CaseState::parse(state)
                     .map(|s| lang.pick(s.label_zh(), s.label_en()).to_owned())
                     .unwrap_or_else(|_| state.clone());
@@ -231,7 +260,7 @@ impl From<DomainError> for ApiError {
         match e {
             DomainError::Invalid { field, reason } => Self::invalid(field, reason),
             DomainError::IllegalMove { action, state } => {
-                Self::IllegalMove { action: action.to_owned(), state: state.to_owned(), dispute: false }
+                Self::IllegalMove { action: action.to_owned(), state: state.to_owned(), of: MoveOf::Case }
             }
             DomainError::Forbidden { .. } => Self::Forbidden,
             DomainError::Rule { rule } => Self::Rule(rule.to_owned()),

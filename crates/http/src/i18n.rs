@@ -168,6 +168,21 @@ pub fn field_name(field: &str, lang: Lang) -> String {
         "topics" => ("订阅主题", "topics"),
         "secret" => ("签名密钥", "signing secret"),
         "outbox_ids" => ("事件编号", "event ids"),
+        "content" => ("议事内容", "proposal text"),
+        "procedure" => ("议事程序", "procedure"),
+        "stage" => ("议事环节", "stage"),
+        "meeting" => ("会议记录", "meeting record"),
+        "publication" => ("公开内容", "publication"),
+        "held_at" => ("会议时间", "meeting time"),
+        "members_total" => ("应到人数", "number of members"),
+        "attendees" => ("到会人员", "members present"),
+        "observers" => ("列席人员", "observers"),
+        "votes" => ("表决票数", "vote count"),
+        "votes.for" => ("赞成票", "votes for"),
+        "votes.against" => ("反对票", "votes against"),
+        "votes.abstain" => ("弃权票", "abstentions"),
+        "minutes" => ("会议记录", "minutes"),
+        "comment" => ("群众意见", "comment"),
         other => return other.to_owned(),
     };
     lang.pick(zh, en).to_owned()
@@ -248,6 +263,27 @@ pub fn reason_text(reason: &str, lang: Lang) -> String {
         "below_community" => ("调解组织须设在村（社区）及以上", "must be a community or above"),
         "not_a_web_address" => ("须为 http 或 https 地址", "must be an http or https address"),
         "too_short" => ("过短（至少 16 个字符）", "is too short (at least 16 characters)"),
+        "not_current_stage" => (
+            "不是当前环节：议事须按程序逐个环节进行，不能跳过或回到已完成的环节",
+            "is not the current stage: stages go in order, none skipped or repeated",
+        ),
+        "unknown_stage" => ("不是本程序的环节", "is not a stage of this procedure"),
+        "not_a_meeting_stage" => ("是公开环节，须发布公开内容", "is a publication stage: publish the text"),
+        "not_a_publication_stage" => ("是会议环节，须记录会议表决", "is a meeting stage: record the meeting"),
+        "quorum_not_met" => ("未达到规定的到会人数，会议不能召开", "does not reach the quorum; the meeting cannot sit"),
+        "do_not_add_up" => (
+            "与到会人数不符：赞成、反对、弃权票之和须等于到会人数",
+            "must add up to the members present (for, against and abstaining)",
+        ),
+        "more_than_members" => ("多于应到人数", "outnumbers the members"),
+        "before_previous_meeting" => ("不能早于上一次会议", "cannot be before the previous meeting"),
+        "also_an_attendee" => ("已列为到会成员", "is already listed as a member present"),
+        "not_community_or_village" => ("须为村（社区）", "must be a village or community"),
+        "already_a_proposal" => ("已转为议事事项", "has already become a proposal"),
+        "unknown_comment" => ("意见不存在", "names no known comment"),
+        "case_or_comment" => ("只能来自一件诉求或一条意见", "must come from one case or one comment, not both"),
+        "not_a_time" => ("不是有效的时间", "is not a valid time"),
+        "not_a_whole_number" => ("须为非负整数", "must be a whole number, zero or more"),
         other => return other.to_owned(),
     };
     lang.pick(zh, en).to_owned()
@@ -274,6 +310,8 @@ pub fn rule_text(rule: &str, lang: Lang) -> String {
             "this tier has not yet made the required number of attempts (red risk excepted)",
         ),
         "no_higher_tier" => ("已是县级联调中心，无法再上交", "the county centre is the highest tier"),
+        "already_decided" => ("已作出决议，不能再撤回", "the proposal is decided and can no longer be withdrawn"),
+        "proposal_closed" => ("该议事事项已结束，不再接受意见", "the proposal is closed to comments"),
         other => return other.to_owned(),
     };
     lang.pick(zh, en).to_owned()

@@ -4,8 +4,8 @@
 use utoipa::OpenApi;
 
 use crate::api::{
-    attachments, board, cases, directory, disputes, duplicates, imports, map, open311_admin, public, routing, search,
-    stats, webhooks,
+    attachments, board, cases, directory, disputes, duplicates, imports, map, open311_admin, proposals, public,
+    routing, search, stats, webhooks,
 };
 use crate::auth::login;
 
@@ -24,12 +24,13 @@ use crate::auth::login;
         public::follow, public::rate,
         disputes::create, disputes::list, disputes::get, disputes::make_move, disputes::agreement, disputes::figures,
         disputes::create_screening, disputes::screening_status, disputes::registry, disputes::create_org, disputes::create_mediator,
+        proposals::create, proposals::list, proposals::get, proposals::make_move, proposals::comment,
         duplicates::duplicates, imports::import,
         routing::proposal, routing::retrain, routing::rules, routing::set_rule,
         open311_admin::clients, open311_admin::create_client, open311_admin::attributes, open311_admin::set_attributes,
         webhooks::list, webhooks::create, webhooks::deactivate, webhooks::dead, webhooks::replay,
     ),
-    tags((name = "cases"), (name = "board"), (name = "map"), (name = "directory"), (name = "public"), (name = "auth"), (name = "disputes"), (name = "webhooks"), (name = "open311"), (name = "routing"), (name = "imports"))
+    tags((name = "cases"), (name = "board"), (name = "map"), (name = "directory"), (name = "public"), (name = "auth"), (name = "disputes"), (name = "deliberation"), (name = "webhooks"), (name = "open311"), (name = "routing"), (name = "imports"))
 )]
 pub struct ApiDoc;
 

@@ -568,11 +568,14 @@ async fn main() -> anyhow::Result<()> {
             let store = shiyu::app::open_store(&url, &data).await?;
             let report = store.verify_histories().await?;
             println!(
-                "cases checked: {}, events checked: {}, disputes checked: {}, dispute events checked: {}, problems: {}",
+                "cases checked: {}, events checked: {}, disputes checked: {}, dispute events checked: {}, \
+                 proposals checked: {}, proposal events checked: {}, problems: {}",
                 report.cases,
                 report.events,
                 report.disputes,
                 report.dispute_events,
+                report.proposals,
+                report.proposal_events,
                 report.findings.len()
             );
             for f in &report.findings {

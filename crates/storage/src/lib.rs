@@ -4,8 +4,9 @@
 //! (chosen by a `postgres://` URL) through sqlx's `Any` driver. The schema is versioned in
 //! `migrations/` and applied at start. Every state change of a case is one transaction that writes
 //! the case row, its hash-chained event, the counters, the outbox entry and the notifications
-//! ([`cases`]), and so is every change of a dispute ([`disputes`]); every read takes a
-//! [`Scope`](shiyu_domain::scope::Scope) (or the dispute access rules) and filters by it in SQL.
+//! ([`cases`]), and so is every change of a dispute ([`disputes`]) and of a proposal
+//! ([`deliberation`]); every read takes a [`Scope`](shiyu_domain::scope::Scope) (or the dispute or
+//! deliberation access rules) and filters by it in SQL.
 
 pub mod assessment;
 pub mod attachments;
@@ -18,6 +19,7 @@ pub mod cases;
 pub mod config;
 pub mod crypto;
 pub mod db;
+pub mod deliberation;
 pub mod directory;
 pub mod disputes;
 pub mod exchange;

@@ -10,6 +10,7 @@ pub mod duplicates;
 pub mod imports;
 pub mod map;
 pub mod open311_admin;
+pub mod proposals;
 pub mod public;
 pub mod routing;
 pub mod search;
@@ -58,6 +59,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/mediation/registry", get(disputes::registry))
         .route("/api/mediation/orgs", post(disputes::create_org))
         .route("/api/mediation/mediators", post(disputes::create_mediator))
+        .route("/api/proposals", post(proposals::create).get(proposals::list))
+        .route("/api/proposals/{id}", get(proposals::get))
+        .route("/api/proposals/{id}/moves", post(proposals::make_move))
+        .route("/api/proposals/{id}/comments", post(proposals::comment))
         .route("/api/admin/imports", post(imports::import))
         .route("/api/routing/proposal", get(routing::proposal))
         .route("/api/admin/routing/retrain", post(routing::retrain))

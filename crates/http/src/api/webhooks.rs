@@ -21,7 +21,7 @@ pub struct NewWebhook {
     pub name: String,
     /// Where events are POSTed (http or https).
     pub url: String,
-    /// Topics: `case.event`, `dispute.event`, `base.change`.
+    /// Topics: `case.event`, `dispute.event`, `base.change`, `proposal.event`.
     pub topics: Vec<String>,
     /// The signing secret, at least 16 characters; generated when omitted.
     #[serde(default)]

@@ -46,8 +46,9 @@ impl Chrome {
     pub fn for_user(auth: &Auth, active: &str) -> Self {
         let lang = auth.lang;
         let t = text(lang);
+        let delib = super::pages::proposals::text::text(lang).nav;
         let links: Vec<(&'static str, &'static str)> = match auth.user.role {
-            Role::Resident => vec![("/r", t.nav_my), ("/r/new", t.nav_new_request)],
+            Role::Resident => vec![("/r", t.nav_my), ("/r/new", t.nav_new_request), ("/proposals", delib)],
             Role::GridWorker => {
                 vec![
                     ("/grid", t.nav_grid),
@@ -55,6 +56,7 @@ impl Chrome {
                     ("/search", t.nav_search),
                     ("/grid/report", t.nav_report),
                     ("/disputes", t.nav_disputes),
+                    ("/proposals", delib),
                     ("/map", t.nav_map),
                 ]
             }
@@ -68,6 +70,7 @@ impl Chrome {
                 ("/cases/overdue", t.nav_overdue),
                 ("/cases/new", t.nav_intake),
                 ("/disputes", t.nav_disputes),
+                ("/proposals", delib),
                 ("/map", t.nav_map),
                 ("/base/residents", t.nav_base),
             ],

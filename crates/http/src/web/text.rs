@@ -8,24 +8,29 @@ use shiyu_domain::case::Move;
 
 use crate::i18n::Lang;
 
-/// Defines [`Text`] and its two instances from `key: "中文", "English";` lines.
+/// Defines a strings struct and its Chinese and English instances from `key: "中文", "English";`
+/// lines: [`Text`] here, and with the same macro the strings of a capability's own pages (e.g.
+/// [`crate::web::pages::proposals::text`]).
 macro_rules! texts {
-    ($($key:ident: $zh:literal, $en:literal;)+) => {
-        /// The web pages' strings in one language. Each field's documentation is its Chinese text.
+    ($(#[$doc:meta])* $name:ident, $zh_name:ident, $en_name:ident; $($key:ident: $zh:literal, $en:literal;)+) => {
+        $(#[$doc])*
         #[derive(Debug)]
-        pub struct Text {
+        pub struct $name {
             $(#[doc = $zh] pub $key: &'static str,)+
         }
 
         /// 中文.
-        pub static ZH: Text = Text { $($key: $zh,)+ };
+        pub static $zh_name: $name = $name { $($key: $zh,)+ };
 
         /// English.
-        pub static EN: Text = Text { $($key: $en,)+ };
+        pub static $en_name: $name = $name { $($key: $en,)+ };
     };
 }
+pub(crate) use texts;
 
 texts! {
+    /// The web pages' strings in one language. Each field's documentation is its Chinese text.
+    Text, ZH, EN;
     app_name: "市域社会治理平台", "City Social Governance Platform";
     app_short: "市域", "Shiyu";
     about: "群众诉求和网格事件一口受理、分类建账、快速交办、跟踪督办，直到群众满意后销号归档。",

@@ -9,6 +9,7 @@
 mod base;
 mod city;
 mod clock;
+mod deliberation;
 mod disputes;
 mod life;
 mod mix;
@@ -313,6 +314,17 @@ pub async fn build(store: &Store, cases: u32, out: &mut dyn std::io::Write) -> a
         d.events,
         disputes_started.elapsed().as_secs_f64()
     )?;
+
+    let deliberation_started = Instant::now();
+    let p = deliberation::build(store, &world, &mut rng, now).await.context("building the proposals")?;
+    writeln!(
+        out,
+        "deliberation: {} proposals, {} meetings, {} comments in {:.1} s",
+        p.proposals,
+        p.meetings,
+        p.comments,
+        deliberation_started.elapsed().as_secs_f64()
+    )?;
     Ok(world.accounts.clone())
 }
 
@@ -363,6 +375,7 @@ mod tests {
         assert!(report.findings.is_empty(), "{:?}", report.findings);
         assert_eq!(report.cases, total as u64);
         assert!(report.disputes > 500, "a year of disputes: {}", report.disputes);
+        assert!(report.proposals >= 7, "proposals of a village and a community: {}", report.proposals);
 
         // Disputes reach every tier and every outcome; some screenings are overdue.
         let today = shiyu_domain::time::local_date(Utc::now());
@@ -425,6 +438,17 @@ mod tests {
         let status = store.screening_status(&mediator, today, 4).await.expect("status");
         assert!(status.iter().any(|s| !s.missed.is_empty()), "no overdue screening");
         assert!(status.iter().any(|s| s.last_held.is_some()), "no screening");
+
+        // Proposals stand at every point of their procedures; the printed leader sees the
+        // community's, a resident reads every one.
+        use shiyu_domain::deliberation::ProposalStatus;
+        let all = store.proposals(&resident, &Default::default()).await.expect("proposals");
+        for s in [ProposalStatus::Completed, ProposalStatus::NotAdopted, ProposalStatus::InProgress] {
+            assert!(all.iter().any(|p| p.proposal.status == s), "no proposal {s:?}");
+        }
+        let leader = user("leader").await;
+        let theirs = store.proposals(&leader, &Default::default()).await.expect("leader's");
+        assert!(theirs.len() >= 3 && theirs.len() < all.len(), "{} of {}", theirs.len(), all.len());
 
         // Areas nest: each polygon lies inside its parent's.
         let areas = store.areas_within(&city).await.expect("areas");

@@ -10,13 +10,16 @@
 //!   session's token (none, a wrong one, another session's, cross-origin) and changes nothing;
 //! - uploads: wrong types, oversized files and hostile file names are refused or neutralised,
 //!   nothing lands outside the data folder and nothing served can run script;
-//! - injection: SQL and HTML payloads in every text field are stored verbatim, tables stay
-//!   intact, pages escape them and exports neutralise formulas.
+//! - injection: SQL and HTML payloads in every text field (cases, disputes, proposals and their
+//!   meetings and comments, …) are stored verbatim, tables stay intact, pages escape them and
+//!   exports neutralise formulas.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde_json::{Value, json};
+use shiyu_domain::deliberation::ProposalAct;
+use shiyu_domain::deliberation::access as proposals;
 use shiyu_domain::dispute::DisputeAct;
 use shiyu_domain::dispute::access as disputes;
 use shiyu_domain::role::Role;
@@ -435,6 +438,8 @@ struct World {
     mediation_org_id: String,
     open311_number: String,
     open311_token: String,
+    /// A proposal of the fixture community (一委三会), made by the street's leader.
+    proposal_id: String,
 }
 
 /// A tiny valid PNG (a 1×1 image's signature and header are all the server sniffs).
@@ -645,6 +650,18 @@ async fn world(app: &TestApp) -> World {
     // Requests are registered at once, so the token is the request's id.
     let open311_token = filed[0]["token"].as_str().unwrap_or(&open311_number).to_owned();
 
+    // A proposal of the community, in progress, so that meetings and comments can be tried.
+    let (s, pr) = app
+        .client("leader")
+        .await
+        .post(
+            "/api/proposals",
+            json!({"title": "矩阵议事", "content": "议事内容", "area_code": app.fx.community.as_str()}),
+        )
+        .await;
+    assert_eq!(s, 200, "{pr}");
+    let proposal_id = pr["id"].as_str().expect("id").to_owned();
+
     World {
         case_id,
         case_number,
@@ -661,6 +678,7 @@ async fn world(app: &TestApp) -> World {
         mediation_org_id,
         open311_number,
         open311_token,
+        proposal_id,
     }
 }
 
@@ -1568,6 +1586,137 @@ fn matrix(w: &W) -> Vec<(bool, Route)> {
         agreement(),
     );
 
+    // --- Deliberation: the matrix proposal is of the fixture community. Residents read every
+    // proposal and comment; staff read their area's (a grid's staff their community's); the
+    // leaders and operators over it act; another street's staff and handlers see nothing.
+    let reads_proposal = |c: &Caller| {
+        c.principal.as_ref().is_some_and(|p| {
+            let community = shiyu_domain::area::AreaCode::parse("439901001001").expect("community");
+            proposals::may(p, ProposalAct::Read, &community)
+        })
+    };
+    let acts_on_proposal =
+        |c: &Caller| c.one_of(&["operator", "district_operator", "city_operator", "leader", "district_leader"]);
+    let proposal_reads = move || ex(move |c| if reads_proposal(c) { Want::Ok } else { Want::Hidden });
+    let proposal_moves =
+        move || ex(move |c| if !reads_proposal(c) { Want::Hidden } else { passes_if(acts_on_proposal(c)) });
+    let proposal_comments =
+        move || ex(move |c| if !reads_proposal(c) { Want::Hidden } else { ok_if(c.is(&[Resident, Leader, Operator])) });
+    let proposal_makers = move |c: &Caller| {
+        if acts_on_proposal(c) {
+            Want::Passes
+        } else if c.one_of(&["operator2", "leader2"]) {
+            // Their role makes proposals, but not in another street.
+            Want::OutOfScope
+        } else {
+            Want::Forbidden
+        }
+    };
+    let meeting_body = |n: u32| {
+        json!({"move": "record_meeting", "meeting": {"stage": "propose", "held_at": chrono::Utc::now().to_rfc3339(),
+            "members_total": 5, "attendees": ["甲", "乙", "丙"], "votes": {"for": 3, "against": 0, "abstain": 0},
+            "minutes": format!("矩阵会议{n}")}})
+    };
+    row(
+        false,
+        "POST",
+        "/api/proposals",
+        mk(w, |_, p, _, n| {
+            req(
+                "/api/proposals",
+                Body::Json(json!({"title": format!("议事{n}"), "content": "议事内容", "area_code": p.community})),
+            )
+        }),
+        ex(proposal_makers),
+    );
+    row(
+        false,
+        "GET",
+        "/api/proposals",
+        mk(w, |_, _, _, _| get("/api/proposals")),
+        ex(|c| if c.is(&[Handler]) { Want::Empty } else { Want::Ok }),
+    );
+    row(
+        false,
+        "GET",
+        "/api/proposals/{id}",
+        mk(w, |w, _, _, _| get(format!("/api/proposals/{}", w.proposal_id))),
+        proposal_reads(),
+    );
+    row(
+        false,
+        "POST",
+        "/api/proposals/{id}/moves",
+        mk(w, move |w, _, _, n| req(format!("/api/proposals/{}/moves", w.proposal_id), Body::Json(meeting_body(n)))),
+        proposal_moves(),
+    );
+    row(
+        false,
+        "POST",
+        "/api/proposals/{id}/comments",
+        mk(w, |w, _, _, n| {
+            req(format!("/api/proposals/{}/comments", w.proposal_id), Body::Json(json!({"text": format!("意见{n}")})))
+        }),
+        proposal_comments(),
+    );
+    row(false, "GET", "/proposals", mk(w, |_, _, _, _| get("/proposals")), ex(|c| ok_if(!c.is(&[Handler]))));
+    row(
+        false,
+        "GET",
+        "/proposals/new",
+        mk(w, |_, _, _, _| get("/proposals/new")),
+        ex(|c| ok_if(c.is(&[Leader, Operator]))),
+    );
+    row(
+        false,
+        "POST",
+        "/proposals/new",
+        mk(w, |_, p, _, n| {
+            req(
+                "/proposals/new",
+                form(&[("title", &format!("网页议事{n}")), ("content", "议事内容"), ("area_code", &p.community)]),
+            )
+        }),
+        ex(proposal_makers),
+    );
+    row(
+        false,
+        "GET",
+        "/proposals/{id}",
+        mk(w, |w, _, _, _| get(format!("/proposals/{}", w.proposal_id))),
+        proposal_reads(),
+    );
+    row(
+        false,
+        "POST",
+        "/proposals/{id}/moves/{name}",
+        mk(w, |w, _, _, n| {
+            req(
+                format!("/proposals/{}/moves/record_meeting", w.proposal_id),
+                form(&[
+                    ("stage", "propose"),
+                    ("held_at", &shiyu_domain::time::local_date(chrono::Utc::now()).to_string()),
+                    ("members_total", "5"),
+                    ("attendees", "甲\n乙\n丙"),
+                    ("votes_for", "3"),
+                    ("votes_against", "0"),
+                    ("votes_abstain", "0"),
+                    ("minutes", &format!("网页矩阵会议{n}")),
+                ]),
+            )
+        }),
+        proposal_moves(),
+    );
+    row(
+        false,
+        "POST",
+        "/proposals/{id}/comments",
+        mk(w, |w, _, _, n| {
+            req(format!("/proposals/{}/comments", w.proposal_id), form(&[("text", &format!("网页意见{n}"))]))
+        }),
+        proposal_comments(),
+    );
+
     // --- Residents' pages and the public follow-up page.
     row(false, "GET", "/r", mk(w, |_, _, _, _| get("/r")), all());
     row(false, "GET", "/r/new", mk(w, |_, _, _, _| get("/r/new")), all());
@@ -2399,8 +2548,10 @@ async fn sql_and_html_payloads_are_stored_verbatim_and_never_run() {
         let operator = app.client("operator").await;
         let village = app.client("village_mediator").await;
         let op_web = Caller::new(&app, Some("operator")).await;
+        let resident = app.client("resident").await;
         let mut cases = Vec::new();
         let mut disputes_made = Vec::new();
+        let mut proposals_made = Vec::new();
         for (i, p) in PAYLOADS.iter().enumerate() {
             // Cases: title, text and the contact's name.
             let (s, c) = operator
@@ -2436,6 +2587,30 @@ async fn sql_and_html_payloads_are_stored_verbatim_and_never_run() {
             assert_eq!(got["facts"].as_str(), Some(*p), "{got}");
             assert_eq!(got["parties"][0]["name"].as_str(), Some(*p), "{got}");
             disputes_made.push(did);
+            // Proposals: title, text, an attendee, the minutes, a resident's comment.
+            let (s, pr) = operator
+                .post("/api/proposals", json!({"title": p, "content": p, "area_code": app.fx.community.as_str()}))
+                .await;
+            assert_eq!(s, 200, "{engine:?} proposal with {p}: {pr}");
+            let pid = pr["id"].as_str().expect("id").to_owned();
+            let (s, m) = operator
+                .post(
+                    &format!("/api/proposals/{pid}/moves"),
+                    json!({"move": "record_meeting", "meeting": {"stage": "propose",
+                        "held_at": chrono::Utc::now().to_rfc3339(), "members_total": 5, "attendees": [p, "乙", "丙"],
+                        "votes": {"for": 3, "against": 0, "abstain": 0}, "minutes": p}}),
+                )
+                .await;
+            assert_eq!(s, 200, "{engine:?} meeting with {p}: {m}");
+            let (s, c) = resident.post(&format!("/api/proposals/{pid}/comments"), json!({"text": p})).await;
+            assert_eq!(s, 200, "{engine:?} comment {p}: {c}");
+            let (_, got) = operator.get(&format!("/api/proposals/{pid}")).await;
+            assert_eq!(got["proposal"]["title"].as_str(), Some(*p), "{got}");
+            assert_eq!(got["proposal"]["content"].as_str(), Some(*p), "{got}");
+            assert_eq!(got["meetings"][0]["attendees"][0].as_str(), Some(*p), "{got}");
+            assert_eq!(got["meetings"][0]["minutes"].as_str(), Some(*p), "{got}");
+            assert_eq!(got["comments"][0]["text"].as_str(), Some(*p), "{got}");
+            proposals_made.push(pid);
             // Search: answered, never an error; the page escapes the question it echoes.
             let (s, _) = operator.get(&format!("/api/search?q={}", urlenc(p))).await;
             assert_eq!(s, 200, "{engine:?} search for {p}");
@@ -2575,6 +2750,7 @@ async fn sql_and_html_payloads_are_stored_verbatim_and_never_run() {
             "/cases".to_owned(),
             "/base/residents".to_owned(),
             "/disputes".to_owned(),
+            "/proposals".to_owned(),
             "/cases/overdue".to_owned(),
         ];
         // Each record's page shows its payload as text: escaped, in either quoting style.
@@ -2582,7 +2758,8 @@ async fn sql_and_html_payloads_are_stored_verbatim_and_never_run() {
             .iter()
             .map(|id| format!("/cases/{id}"))
             .zip(PAYLOADS)
-            .chain(disputes_made.iter().map(|id| format!("/disputes/{id}")).zip(PAYLOADS));
+            .chain(disputes_made.iter().map(|id| format!("/disputes/{id}")).zip(PAYLOADS))
+            .chain(proposals_made.iter().map(|id| format!("/proposals/{id}")).zip(PAYLOADS));
         for (path, p) in records {
             let html = op_web.http.get(app.url(&path)).send().await.expect("page").text().await.expect("text");
             // Decoding the entities an HTML escaper may use brings the payload back: it is there as text.
@@ -2595,7 +2772,7 @@ async fn sql_and_html_payloads_are_stored_verbatim_and_never_run() {
             let html = res.text().await.expect("text");
             // The lists of cases and people show them (escaped); the others are checked for
             // escaping whatever they show.
-            if matches!(path.as_str(), "/cases" | "/base/residents") {
+            if matches!(path.as_str(), "/cases" | "/base/residents" | "/proposals") {
                 assert!(unescape(&html).contains(SCRIPT), "{engine:?} {path} shows the payloads");
             }
             assert_escaped(engine, path, &html);

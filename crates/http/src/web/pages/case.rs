@@ -152,6 +152,8 @@ pub struct CasePage {
     pub dispute: (String, String),
     /// The user may turn it into a dispute.
     pub may_dispute: bool,
+    /// The proposal this case became, or the link to make one.
+    pub proposal: super::proposals::CaseLink,
     /// Flagged at registration as repeating an earlier request.
     pub repeat: bool,
     /// Id.
@@ -580,6 +582,7 @@ async fn build(
         t,
         dispute: (dispute_id, dispute_number),
         may_dispute,
+        proposal: super::proposals::case_link(state, auth, c.id).await?,
         repeat: history.first().is_some_and(|e| e.effects.repeat == Some(true)),
         id: c.id.to_string(),
         number: c.number.to_string(),

@@ -16,6 +16,7 @@ pub mod language;
 pub mod login;
 pub mod map;
 pub mod mediation;
+pub mod proposals;
 pub mod reports;
 pub mod resident;
 pub mod search;
