@@ -6,6 +6,7 @@
 //! the case row, its hash-chained event, the counters, the outbox entry and the notifications
 //! ([`cases`]), and so is every change of a dispute ([`disputes`]); every read takes a
 //! [`Scope`](shiyu_domain::scope::Scope) (or the dispute access rules) and filters by it in SQL.
+//! Volunteers and the points ledger ([`points`]) post balanced entries, each once per cause.
 
 pub mod assessment;
 pub mod attachments;
@@ -24,6 +25,7 @@ pub mod exchange;
 mod group_commit;
 pub mod map;
 pub mod open311;
+pub mod points;
 pub use cases::{CaseFilter, CaseRecord, CaseSummary, ContactInput, LiveCounts};
 pub mod error;
 pub mod reports;
