@@ -46,8 +46,15 @@ impl Chrome {
     pub fn for_user(auth: &Auth, active: &str) -> Self {
         let lang = auth.lang;
         let t = text(lang);
+        let p = super::points_text::points_text(lang);
         let links: Vec<(&'static str, &'static str)> = match auth.user.role {
-            Role::Resident => vec![("/r", t.nav_my), ("/r/new", t.nav_new_request)],
+            Role::Resident => vec![
+                ("/r", t.nav_my),
+                ("/r/new", t.nav_new_request),
+                ("/r/points", p.nav_points),
+                ("/r/shop", p.nav_shop),
+                ("/r/volunteer", p.nav_volunteer),
+            ],
             Role::GridWorker => {
                 vec![
                     ("/grid", t.nav_grid),
@@ -70,6 +77,8 @@ impl Chrome {
                 ("/disputes", t.nav_disputes),
                 ("/map", t.nav_map),
                 ("/base/residents", t.nav_base),
+                ("/volunteers", p.nav_volunteers),
+                ("/shop", p.nav_shop_admin),
             ],
             Role::Handler => {
                 vec![
@@ -104,6 +113,8 @@ impl Chrome {
                 ("/base/residents", t.nav_base),
                 ("/admin/areas/import", t.nav_admin_areas),
                 ("/admin/mediation", t.nav_mediation),
+                ("/volunteers", p.nav_volunteers),
+                ("/shop", p.nav_shop_admin),
             ],
         };
         Self {
