@@ -479,7 +479,6 @@ impl Store {
         Ok(())
     }
 
-    #[expect(clippy::too_many_arguments, reason = "the activity, the volunteer and the time credited")]
     async fn attend_in(
         &self,
         tx: &mut Transaction<'static, Any>,
