@@ -22,7 +22,6 @@ use shiyu_storage::Store;
 use shiyu_storage::points::activities::ActivityAction;
 
 use super::city::World;
-use super::names;
 
 /// What was made.
 #[derive(Debug, Default)]
@@ -76,7 +75,7 @@ pub(super) async fn build(
     let mut counts = PointsCounts::default();
     let street = &world.streets[world.cast.street];
     let op = &street.op;
-    let demo_community = world.grids[world.cast.grid].community;
+    let demo_resident = world.residents[world.cast.resident].0.user_id;
 
     // Volunteers: the demo resident and the residents living in the demo street's communities.
     let mut volunteers: Vec<(Principal, usize)> = Vec::new();
@@ -88,7 +87,9 @@ pub(super) async fn build(
         let registered = now - Duration::days(40 + rng.random_range(0..20));
         let reg = Registration {
             name: p.name.clone(),
-            phone: Phone::parse(&names::phone(rng)).context("demo phone")?,
+            // A landline of the demo city's area code (the SMS-safe mobile numbers of
+            // `names::phone` are not valid mobiles, and a volunteer's phone must be one or the other).
+            phone: Phone::parse(&format!("0739-{}", rng.random_range(2_000_000..9_000_000))).context("demo phone")?,
             community: community.node.code.clone(),
             skills: ["理发", "电工维修", "心理疏导", "文艺演出", "法律咨询", "陪伴老人", ""][rng.random_range(0..7)]
                 .into(),
@@ -138,12 +139,14 @@ pub(super) async fn build(
             counts.activities += 1;
             let mut held = 0;
             for (p, _) in &members {
-                if rng.random_bool(0.3) {
+                // The demo resident always comes, so their account shows every kind of entry.
+                let demo = p.user_id == demo_resident;
+                if !demo && rng.random_bool(0.3) {
                     continue;
                 }
                 let signed = starts_at - Duration::days(rng.random_range(1..6));
                 store.activity_action(p, a.id, ActivityAction::SignUp, signed).await.context("demo sign-up")?;
-                if rng.random_bool(0.15) {
+                if !demo && rng.random_bool(0.15) {
                     continue; // signed up, did not come
                 }
                 let Some(v) = store.volunteer_of_user(p.user_id).await? else { continue };
@@ -205,16 +208,23 @@ pub(super) async fn build(
             goods.push(g.id);
             counts.goods += 1;
         }
-        // Redemptions over the last days: most collected, one cancelled.
+        // Redemptions over the last days: most collected, one cancelled; the demo resident's
+        // waits to be collected.
         for (i, (p, _)) in members.iter().enumerate() {
             let at = now - Duration::days(3) + Duration::minutes(i64::try_from(i).unwrap_or(0) * 17);
             let Some(&g) = goods.get(i % 3) else { continue };
-            let Ok(r) = store.redeem(p, g, Quantity::new(1)?, None, at).await else { continue };
+            let demo = p.user_id == demo_resident;
+            let r = match store.redeem(p, g, Quantity::new(1)?, None, at).await {
+                Ok(r) => r,
+                // Someone who earned too little goes without.
+                Err(_) if !demo => continue,
+                Err(e) => return Err(e).context("the demo resident's redemption"),
+            };
             counts.redemptions += 1;
             let id = r.redemption.id;
             let later = at + Duration::hours(20);
-            if c == demo_community && p.user_id == world.residents[world.cast.resident].0.user_id {
-                continue; // the demo resident's waits to be collected
+            if demo {
+                continue;
             }
             let mv = if i % 5 == 4 {
                 RedemptionMove::Cancel { reason: "家中已有，不需要了".into() }
