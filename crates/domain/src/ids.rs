@@ -81,6 +81,26 @@ uuid_id!(
     /// A resident's comment on a proposal.
     ProposalCommentId
 );
+uuid_id!(
+    /// A registered volunteer (志愿者).
+    VolunteerId
+);
+uuid_id!(
+    /// A volunteer team (志愿服务队).
+    TeamId
+);
+uuid_id!(
+    /// A volunteer activity or meeting.
+    ActivityId
+);
+uuid_id!(
+    /// Goods of a points shop.
+    GoodsId
+);
+uuid_id!(
+    /// A redemption of points for goods.
+    RedemptionId
+);
 
 /// The city a record belongs to. Every table carries it so that a province-wide deployment can
 /// shard by city. It is the city's 4-digit division-code prefix, e.g. `3201`.

@@ -181,8 +181,34 @@ pub fn field_name(field: &str, lang: Lang) -> String {
         "votes.for" => ("赞成票", "votes for"),
         "votes.against" => ("反对票", "votes against"),
         "votes.abstain" => ("弃权票", "abstentions"),
-        "minutes" => ("会议记录", "minutes"),
         "comment" => ("群众意见", "comment"),
+        // Volunteers and points.
+        "volunteer" => ("志愿者", "volunteer"),
+        "consent" => ("同意使用个人信息", "consent"),
+        "skills" => ("特长", "skills"),
+        "team" => ("志愿服务队", "team"),
+        "activity" => ("活动", "activity"),
+        "activity_kind" => ("活动类型", "activity kind"),
+        "place" => ("地点", "place"),
+        "description" => ("说明", "description"),
+        "starts_at" => ("开始时间", "start"),
+        "ends_at" => ("结束时间", "end"),
+        "capacity" => ("名额", "places"),
+        // A meeting's minutes (deliberation) and the minutes a volunteer served (attendance).
+        "minutes" => ("会议记录或服务时长（分钟）", "minutes"),
+        "goods" => ("物品", "goods"),
+        "price" => ("所需积分", "price"),
+        "stock" => ("库存", "stock"),
+        "quantity" => ("兑换数量", "quantity"),
+        "pickup_code" => ("领取码", "pick-up code"),
+        "request_id" => ("请求编号", "request id"),
+        "points" => ("积分", "points"),
+        "report_true" => ("反映属实积分", "points for a true report"),
+        "per_service_hour" => ("每小时志愿服务积分", "points per service hour"),
+        "attendance" => ("参加活动积分", "points for attendance"),
+        "true_results" => ("视为属实的办理结果", "results counted as true"),
+        "star_hours" => ("星级时长门槛", "star thresholds"),
+        "entry_kind" => ("积分类型", "entry kind"),
         other => return other.to_owned(),
     };
     lang.pick(zh, en).to_owned()
@@ -284,6 +310,27 @@ pub fn reason_text(reason: &str, lang: Lang) -> String {
         "case_or_comment" => ("只能来自一件诉求或一条意见", "must come from one case or one comment, not both"),
         "not_a_time" => ("不是有效的时间", "is not a valid time"),
         "not_a_whole_number" => ("须为非负整数", "must be a whole number, zero or more"),
+        "negative" => ("不能为负数", "cannot be negative"),
+        "must_be_positive" => ("须大于零", "must be more than zero"),
+        "must_not_be_zero" => ("不能为零", "cannot be zero"),
+        "not_a_community" => ("须为村（社区）", "must be a community or village"),
+        "below_community_level" => ("须为村（社区）或更高一级", "must be a community or above"),
+        "not_after_start" => ("须晚于开始时间", "must be after the start"),
+        "longer_than_a_day" => ("活动不能超过一天", "makes the activity longer than a day"),
+        "longer_than_activity" => ("超过活动时长", "is longer than the activity"),
+        "exceeds_stock" => ("超过现有库存", "is more than is in stock"),
+        "exceeds_balance" => ("所需积分超过您的余额", "costs more points than you have"),
+        "not_a_pickup_code" => ("须为 8 位数字", "must be 8 digits"),
+        "not_registered" => ("您还不是注册志愿者，请先登记", "is not registered yet; register first"),
+        "already_signed_up" => ("已报名", "is already signed up"),
+        "not_signed_up" => ("未报名该活动", "is not signed up"),
+        "already_recorded" => ("已记录过出勤", "already has attendance recorded"),
+        "unknown_volunteer" => ("志愿者不存在", "names no known volunteer"),
+        "unknown_team" => ("志愿服务队不存在", "names no known team"),
+        "not_increasing" => ("须逐级递增且大于零", "must rise from level to level, above zero"),
+        "five_numbers" => {
+            ("须为五个整数（如 100,300,600,1000,1500）", "must be five whole numbers (e.g. 100,300,600,1000,1500)")
+        }
         other => return other.to_owned(),
     };
     lang.pick(zh, en).to_owned()
@@ -312,6 +359,23 @@ pub fn rule_text(rule: &str, lang: Lang) -> String {
         "no_higher_tier" => ("已是县级联调中心，无法再上交", "the county centre is the highest tier"),
         "already_decided" => ("已作出决议，不能再撤回", "the proposal is decided and can no longer be withdrawn"),
         "proposal_closed" => ("该议事事项已结束，不再接受意见", "the proposal is closed to comments"),
+        "activity_full" => ("活动名额已满", "the activity is full"),
+        "activity_over" => ("活动已结束，不能再报名", "the activity is over; sign-up has closed"),
+        "activity_started" => {
+            ("活动已开始，不能再取消报名", "the activity has started; the place can no longer be given back")
+        }
+        "activity_not_started" => {
+            ("活动尚未开始，不能记录出勤", "the activity has not started; attendance cannot be recorded yet")
+        }
+        "activity_is_open" => ("活动正在报名，尚未举行", "the activity is still taking sign-ups"),
+        "activity_is_full" => ("活动名额已满，尚未举行", "the activity is full and not yet held"),
+        "activity_is_held" => ("活动已举行，不能再报名或取消", "the activity has been held"),
+        "activity_is_closed" => ("活动已结束", "the activity is closed"),
+        "activity_is_cancelled" => ("活动已取消", "the activity was cancelled"),
+        "redemption_is_handed_over" => ("物品已领取", "the goods were handed over already"),
+        "redemption_is_cancelled" => ("兑换已取消", "the redemption was cancelled"),
+        "insufficient_points" => ("积分余额不足", "not enough points"),
+        "ledger_overdrawn" => ("积分账户不平，操作未执行", "the ledger would be overdrawn; nothing was done"),
         other => return other.to_owned(),
     };
     lang.pick(zh, en).to_owned()

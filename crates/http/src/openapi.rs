@@ -4,8 +4,8 @@
 use utoipa::OpenApi;
 
 use crate::api::{
-    attachments, board, cases, directory, disputes, duplicates, imports, map, open311_admin, proposals, public,
-    routing, search, stats, webhooks,
+    attachments, board, cases, directory, disputes, duplicates, imports, map, open311_admin, points, proposals, public,
+    routing, search, stats, volunteers, webhooks,
 };
 use crate::auth::login;
 
@@ -29,8 +29,13 @@ use crate::auth::login;
         routing::proposal, routing::retrain, routing::rules, routing::set_rule,
         open311_admin::clients, open311_admin::create_client, open311_admin::attributes, open311_admin::set_attributes,
         webhooks::list, webhooks::create, webhooks::deactivate, webhooks::dead, webhooks::replay,
+        volunteers::register, volunteers::list, volunteers::me, volunteers::create_team, volunteers::teams,
+        volunteers::add_member, volunteers::create_activity, volunteers::activities, volunteers::activity,
+        volunteers::activity_move,
+        points::me, points::rules, points::set_rules, points::ledger, points::goods, points::create_goods,
+        points::change_stock, points::redeem, points::redemptions, points::redemption_move,
     ),
-    tags((name = "cases"), (name = "board"), (name = "map"), (name = "directory"), (name = "public"), (name = "auth"), (name = "disputes"), (name = "deliberation"), (name = "webhooks"), (name = "open311"), (name = "routing"), (name = "imports"))
+    tags((name = "cases"), (name = "board"), (name = "map"), (name = "directory"), (name = "public"), (name = "auth"), (name = "disputes"), (name = "deliberation"), (name = "webhooks"), (name = "open311"), (name = "routing"), (name = "imports"), (name = "volunteers"), (name = "points"))
 )]
 pub struct ApiDoc;
 

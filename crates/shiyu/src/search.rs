@@ -109,12 +109,12 @@ pub async fn rebuild(store: &Store, ix: &Arc<SearchIndex>) -> anyhow::Result<u64
 }
 
 /// The smallest UUIDv7 text of the millisecond `ms`.
-fn uuid_floor(ms: u64) -> String {
+pub(crate) fn uuid_floor(ms: u64) -> String {
     format!("{:08x}-{:04x}-0000-0000-000000000000", ms >> 16, ms & 0xffff)
 }
 
 /// The millisecond a UUIDv7 text was made, if it is one.
-fn uuid_ms(id: &str) -> Option<u64> {
+pub(crate) fn uuid_ms(id: &str) -> Option<u64> {
     let hex: String = id.chars().filter(|c| *c != '-').take(12).collect();
     u64::from_str_radix(&hex, 16).ok()
 }

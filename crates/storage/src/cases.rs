@@ -399,9 +399,30 @@ impl Store {
     /// The area, category and attachments an intake names exist (and the attachments are the
     /// actor's own).
     async fn check_intake_refs(&self, actor: &Principal, intake: &Intake) -> Result<()> {
-        self.area(&intake.area).await.map_err(|_| DomainError::invalid("area_code", "unknown_area"))?;
-        if !self.category_exists(&intake.category).await? {
-            return Err(DomainError::invalid("category", "unknown_category").into());
+        let known = |set: &std::sync::RwLock<std::collections::HashSet<String>>, code: &str| {
+            set.read().is_ok_and(|s| s.contains(code))
+        };
+        let (area, category) = (intake.area.as_str(), intake.category.as_str());
+        if !(known(&self.known.areas, area) && known(&self.known.categories, category)) {
+            // One statement for both; what exists is remembered (see `Known`).
+            let row = sqlx::query(
+                "SELECT (SELECT COUNT(*) FROM areas WHERE code = $1) AS areas, \
+                 (SELECT COUNT(*) FROM categories WHERE code = $2) AS categories",
+            )
+            .bind(area)
+            .bind(category)
+            .fetch_one(&self.pool)
+            .await?;
+            if row.try_get::<i64, _>("areas")? == 0 {
+                return Err(DomainError::invalid("area_code", "unknown_area").into());
+            }
+            if row.try_get::<i64, _>("categories")? == 0 {
+                return Err(DomainError::invalid("category", "unknown_category").into());
+            }
+            if let (Ok(mut a), Ok(mut c)) = (self.known.areas.write(), self.known.categories.write()) {
+                a.insert(area.to_owned());
+                c.insert(category.to_owned());
+            }
         }
         self.check_own_attachments(actor, &intake.attachments).await
     }

@@ -431,7 +431,7 @@ impl Store {
         Ok(parse_area(&row.try_get::<String, _>("code")?)?.city_key())
     }
 
-    async fn user_from_row(&self, row: &AnyRow) -> Result<User> {
+    pub(crate) async fn user_from_row(&self, row: &AnyRow) -> Result<User> {
         let role = Role::parse(&row.try_get::<String, _>("role")?).map_err(|_| StorageError::Corrupt("role"))?;
         let area: Option<String> = row.try_get("area_code")?;
         let org: Option<String> = row.try_get("org_id")?;

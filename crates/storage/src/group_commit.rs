@@ -269,7 +269,7 @@ impl Store {
         // after another, so that wait is the write rate's limit).
         // PostgreSQL's connections belong to the runtime that opened them: there the committer
         // is a task on the server's runtime.
-        let (pool, writer, commits) = (self.pool.clone(), self.writer.clone(), self.queue.commits.clone());
+        let (pool, writer, commits) = (self.writes.clone(), self.writer.clone(), self.queue.commits.clone());
         let backend = self.backend();
         if backend == Backend::Postgres {
             tokio::spawn(commit_loop(pool, backend, writer, commits, rx));
@@ -340,6 +340,7 @@ async fn run_batch(pool: &sqlx::AnyPool, backend: Backend, batch: Vec<Job>) {
             return;
         }
     };
+    let began = std::time::Instant::now();
     let mut kept: Vec<(Value, oneshot::Sender<Result<Value>>)> = Vec::with_capacity(batch.len());
     let mut jobs = batch.into_iter();
     let broken = loop {
@@ -375,8 +376,20 @@ async fn run_batch(pool: &sqlx::AnyPool, backend: Backend, batch: Vec<Job>) {
         }
         None => {
             let pending = deferred(|d| std::mem::take(&mut d.batch)).unwrap_or_default();
+            let flushing = std::time::Instant::now();
+            let ran_us = (flushing - began).as_micros() as u64;
             match pending.flush(&mut tx).await {
-                Ok(()) => tx.commit().await.map_err(|e| Arc::new(StorageError::Database(e))),
+                Ok(()) => {
+                    let committing = std::time::Instant::now();
+                    let done = tx.commit().await.map_err(|e| Arc::new(StorageError::Database(e)));
+                    tracing::debug!(
+                        ran_us,
+                        flush_us = (committing - flushing).as_micros() as u64,
+                        commit_us = committing.elapsed().as_micros() as u64,
+                        "group commit phases"
+                    );
+                    done
+                }
                 Err(e) => {
                     let _ = tx.rollback().await;
                     Err(Arc::new(e))

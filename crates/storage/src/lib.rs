@@ -7,6 +7,7 @@
 //! ([`cases`]), and so is every change of a dispute ([`disputes`]) and of a proposal
 //! ([`deliberation`]); every read takes a [`Scope`](shiyu_domain::scope::Scope) (or the dispute or
 //! deliberation access rules) and filters by it in SQL.
+//! Volunteers and the points ledger ([`points`]) post balanced entries, each once per cause.
 
 pub mod assessment;
 pub mod attachments;
@@ -26,6 +27,7 @@ pub mod exchange;
 mod group_commit;
 pub mod map;
 pub mod open311;
+pub mod points;
 pub use cases::{CaseFilter, CaseRecord, CaseSummary, ContactInput, LiveCounts};
 pub mod error;
 pub mod reports;

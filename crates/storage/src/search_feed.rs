@@ -47,8 +47,14 @@ impl Store {
 
     /// Case and dispute changes whose outbox id is after `after` (all when `None`), oldest first.
     pub async fn record_changes_after(&self, after: Option<&str>, limit: u32) -> Result<Vec<RecordChange>> {
+        // Each topic read along `outbox_topic_id`, then merged: one range scan each, no sort of a
+        // whole topic.
         let rows = sqlx::query(
-            "SELECT id, topic, aggregate_id FROM outbox WHERE id > $1 AND topic IN ($2, $3) ORDER BY id LIMIT $4",
+            "SELECT id, topic, aggregate_id FROM \
+             (SELECT id, topic, aggregate_id FROM outbox WHERE topic = $2 AND id > $1 ORDER BY id LIMIT $4) a \
+             UNION ALL SELECT id, topic, aggregate_id FROM \
+             (SELECT id, topic, aggregate_id FROM outbox WHERE topic = $3 AND id > $1 ORDER BY id LIMIT $4) b \
+             ORDER BY id LIMIT $4",
         )
         .bind(after.unwrap_or(""))
         .bind(SEARCH_TOPICS[0])

@@ -61,18 +61,19 @@ impl Store {
         Ok(row.try_get("city")?)
     }
 
-    /// The session for a token, if it exists, has not expired, and its user is active.
+    /// The session for a token, if it exists, has not expired, and its user is active (one
+    /// statement: every signed-in request asks).
     pub async fn session(&self, token: &str, now: DateTime<Utc>) -> Result<Option<Session>> {
-        let row =
-            sqlx::query("SELECT user_id, csrf, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2")
-                .bind(secret_hash(token))
-                .bind(ms(now))
-                .fetch_optional(&self.pool)
-                .await?;
+        let row = sqlx::query(
+            "SELECT s.csrf, s.expires_at, u.id, u.username, u.name, u.role, u.area_code, u.org_id, u.active \
+             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(secret_hash(token))
+        .bind(ms(now))
+        .fetch_optional(&self.pool)
+        .await?;
         let Some(row) = row else { return Ok(None) };
-        let user_id =
-            UserId::parse(&row.try_get::<String, _>("user_id")?).map_err(|_| StorageError::Corrupt("session"))?;
-        let user = self.user(user_id).await?;
+        let user = self.user_from_row(&row).await?;
         if !user.active {
             return Ok(None);
         }

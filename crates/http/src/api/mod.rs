@@ -10,11 +10,13 @@ pub mod duplicates;
 pub mod imports;
 pub mod map;
 pub mod open311_admin;
+pub mod points;
 pub mod proposals;
 pub mod public;
 pub mod routing;
 pub mod search;
 pub mod stats;
+pub mod volunteers;
 pub mod webhooks;
 
 use axum::Router;
@@ -76,4 +78,18 @@ pub fn routes() -> Router<AppState> {
         .route("/api/admin/webhooks/{id}/deactivate", post(webhooks::deactivate))
         .route("/api/admin/webhooks/dead", get(webhooks::dead))
         .route("/api/admin/webhooks/dead/replay", post(webhooks::replay))
+        .route("/api/volunteers", post(volunteers::register).get(volunteers::list))
+        .route("/api/volunteers/me", get(volunteers::me))
+        .route("/api/teams", post(volunteers::create_team).get(volunteers::teams))
+        .route("/api/teams/{id}/members", post(volunteers::add_member))
+        .route("/api/activities", post(volunteers::create_activity).get(volunteers::activities))
+        .route("/api/activities/{id}", get(volunteers::activity))
+        .route("/api/activities/{id}/moves", post(volunteers::activity_move))
+        .route("/api/points/me", get(points::me))
+        .route("/api/points/rules", get(points::rules).post(points::set_rules))
+        .route("/api/points/ledger", get(points::ledger))
+        .route("/api/shop/goods", get(points::goods).post(points::create_goods))
+        .route("/api/shop/goods/{id}/stock", post(points::change_stock))
+        .route("/api/shop/redemptions", post(points::redeem).get(points::redemptions))
+        .route("/api/shop/redemptions/{id}/moves", post(points::redemption_move))
 }

@@ -10,8 +10,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::SESSION_COOKIE;
-use super::extract::cookie;
+use super::extract::{Auth, cookie};
 use crate::error::ApiError;
+use crate::i18n::Lang;
 use crate::state::AppState;
 
 /// Largest urlencoded form body read for the token.
@@ -34,10 +35,14 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    if let Some(t) = bearer
-        && matches!(state.store.api_token_user(t, chrono::Utc::now()).await, Ok(Some(_)))
+        .map(|t| t.trim().to_owned());
+    if let Some(t) = &bearer
+        && let Ok(Some(user)) = state.store.api_token_user(t, chrono::Utc::now()).await
     {
+        // The handler's `Auth` extractor takes it from here instead of looking it up again.
+        let mut parts = parts;
+        let lang = Lang::from_parts(&parts);
+        parts.extensions.insert(Auth::of_token(user, lang));
         return next.run(Request::from_parts(parts, body)).await;
     }
     let Some(token) = cookie(&parts, SESSION_COOKIE) else {
@@ -64,6 +69,13 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
     };
     if given.as_deref() != Some(session.csrf.as_str()) {
         return ApiError::Csrf.into_response();
+    }
+    // The extractor would resolve the same session again (it gives a made-up bearer header
+    // precedence, so only without one).
+    let mut parts = parts;
+    if bearer.is_none() {
+        let lang = Lang::from_parts(&parts);
+        parts.extensions.insert(Auth::of_session(session, lang));
     }
     next.run(Request::from_parts(parts, body)).await
 }

@@ -75,7 +75,7 @@ async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<Auth>, ApiErr
     if let Some(h) = parts.headers.get(axum::http::header::AUTHORIZATION) {
         let token = h.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).ok_or(ApiError::Unauthenticated)?;
         let user = state.store.api_token_user(token.trim(), now).await?.ok_or(ApiError::Unauthenticated)?;
-        return Ok(Some(Auth { principal: user.principal(), user, via: Via::Token, lang }));
+        return Ok(Some(Auth::of_token(user, lang)));
     }
     let Some(token) = cookie(parts, SESSION_COOKIE) else {
         return Ok(None);
@@ -83,12 +83,19 @@ async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<Auth>, ApiErr
     let Some(session) = state.store.session(&token, now).await? else {
         return Ok(None);
     };
-    Ok(Some(Auth {
-        principal: session.user.principal(),
-        user: session.user,
-        via: Via::Session { csrf: session.csrf },
-        lang,
-    }))
+    Ok(Some(Auth::of_session(session, lang)))
+}
+
+impl Auth {
+    /// A machine client's, by its API token's user.
+    pub(crate) fn of_token(user: User, lang: Lang) -> Self {
+        Self { principal: user.principal(), user, via: Via::Token, lang }
+    }
+
+    /// A browser's, by its session.
+    pub(crate) fn of_session(session: shiyu_storage::sessions::Session, lang: Lang) -> Self {
+        Self { principal: session.user.principal(), user: session.user, via: Via::Session { csrf: session.csrf }, lang }
+    }
 }
 
 impl FromRequestParts<AppState> for Auth {

@@ -47,8 +47,16 @@ impl Chrome {
         let lang = auth.lang;
         let t = text(lang);
         let delib = super::pages::proposals::text::text(lang).nav;
+        let p = super::points_text::points_text(lang);
         let links: Vec<(&'static str, &'static str)> = match auth.user.role {
-            Role::Resident => vec![("/r", t.nav_my), ("/r/new", t.nav_new_request), ("/proposals", delib)],
+            Role::Resident => vec![
+                ("/r", t.nav_my),
+                ("/r/new", t.nav_new_request),
+                ("/proposals", delib),
+                ("/r/points", p.nav_points),
+                ("/r/shop", p.nav_shop),
+                ("/r/volunteer", p.nav_volunteer),
+            ],
             Role::GridWorker => {
                 vec![
                     ("/grid", t.nav_grid),
@@ -73,6 +81,8 @@ impl Chrome {
                 ("/proposals", delib),
                 ("/map", t.nav_map),
                 ("/base/residents", t.nav_base),
+                ("/volunteers", p.nav_volunteers),
+                ("/shop", p.nav_shop_admin),
             ],
             Role::Handler => {
                 vec![
@@ -107,6 +117,8 @@ impl Chrome {
                 ("/base/residents", t.nav_base),
                 ("/admin/areas/import", t.nav_admin_areas),
                 ("/admin/mediation", t.nav_mediation),
+                ("/volunteers", p.nav_volunteers),
+                ("/shop", p.nav_shop_admin),
             ],
         };
         Self {

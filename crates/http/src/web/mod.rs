@@ -3,7 +3,8 @@
 //! scripts; htmx only spares reloads (list filters, notices, the merge lookup).
 //!
 //! - [`layout`]: the page frame (top bar, navigation by role) and rendering;
-//! - [`text`]: every string of the pages in both languages;
+//! - [`text`]: every string of the pages in both languages ([`points_text`]: those of the volunteer
+//!   and points pages);
 //! - [`forms`]: the fields of each move's form and their conversion to the API's move body;
 //! - [`views`], [`names`]: what lists show of a case, and names looked up once per page;
 //! - [`pages`]: the handlers, one module per page.
@@ -12,6 +13,7 @@ pub mod forms;
 pub mod layout;
 pub mod names;
 pub mod pages;
+pub mod points_text;
 pub mod text;
 pub mod views;
 
@@ -92,4 +94,22 @@ pub fn routes() -> Router<AppState> {
         .route("/r", get(pages::resident::home))
         .route("/r/new", get(pages::intake::resident_form).post(pages::intake::resident_submit))
         .route("/follow", get(pages::follow::page))
+        .route("/r/points", get(pages::my_points::points))
+        .route("/r/redemptions/{id}/cancel", post(pages::my_points::cancel))
+        .route("/r/shop", get(pages::my_points::shop))
+        .route("/r/shop/redeem", post(pages::my_points::redeem))
+        .route("/r/volunteer", get(pages::my_points::volunteer).post(pages::my_points::register))
+        .route("/r/activities/{id}/{action}", post(pages::my_points::activity_action))
+        .route("/volunteers", get(pages::points_admin::volunteers))
+        .route("/volunteers/teams", post(pages::points_admin::create_team))
+        .route("/volunteers/members", post(pages::points_admin::add_member))
+        .route("/activities", get(pages::points_admin::activities).post(pages::points_admin::create_activity))
+        .route("/activities/{id}", get(pages::points_admin::activity))
+        .route("/activities/{id}/moves/{name}", post(pages::points_admin::activity_move))
+        .route("/shop", get(pages::points_admin::shop))
+        .route("/shop/goods", post(pages::points_admin::create_goods))
+        .route("/shop/goods/{id}/stock", post(pages::points_admin::change_stock))
+        .route("/shop/redemptions/{id}/{action}", post(pages::points_admin::redemption_action))
+        .route("/points", get(pages::points_admin::points))
+        .route("/points/rules", post(pages::points_admin::set_rules))
 }

@@ -1,5 +1,6 @@
 //! The synthetic demo city: a fictional city (示范市) with its area tree, centres and departments,
-//! staff and residents, and months of case history in every state of the case life.
+//! staff and residents, months of case history in every state of the case life, base data,
+//! a year of disputes, and the demo street's volunteers, activities and points shops.
 //!
 //! Everything goes through the store's public API and the domain's rules: each case life is first
 //! played through the state machine ([`life`]), then written with the same actors and times in
@@ -15,6 +16,7 @@ mod life;
 mod mix;
 mod names;
 pub mod open311;
+mod points;
 pub mod scale;
 pub mod search_texts;
 mod topics;
@@ -325,6 +327,20 @@ pub async fn build(store: &Store, cases: u32, out: &mut dyn std::io::Write) -> a
         p.comments,
         deliberation_started.elapsed().as_secs_f64()
     )?;
+
+    let points_started = Instant::now();
+    let p = points::build(store, &world, &mut rng, now).await.context("building volunteers and points")?;
+    writeln!(
+        out,
+        "volunteers and points: {} volunteers, {} activities ({} attendances), {} goods, {} redemptions, {} rewards for true reports in {:.1} s",
+        p.volunteers,
+        p.activities,
+        p.attendance,
+        p.goods,
+        p.redemptions,
+        p.rewards,
+        points_started.elapsed().as_secs_f64()
+    )?;
     Ok(world.accounts.clone())
 }
 
@@ -449,6 +465,19 @@ mod tests {
         let leader = user("leader").await;
         let theirs = store.proposals(&leader, &Default::default()).await.expect("leader's");
         assert!(theirs.len() >= 3 && theirs.len() < all.len(), "{} of {}", theirs.len(), all.len());
+        // The demo resident volunteers, holds points, and has goods waiting to be collected; the
+        // demo operator's area has activities open for sign-up; the books are whole.
+        let rv = store.volunteer_of_user(resident.user_id).await.expect("volunteer").expect("the resident volunteers");
+        assert!(rv.service_minutes.0 > 0, "{rv:?}");
+        let mine = store.my_redemptions(resident.user_id, 50).await.expect("redemptions");
+        assert!(mine.iter().any(|r| r.state == shiyu_domain::points::RedemptionState::Reserved), "{mine:?}");
+        let history = store.member_history(resident.user_id, 100).await.expect("history");
+        assert!(history.iter().any(|h| h.kind == shiyu_domain::points::EntryKind::Service), "{history:?}");
+        let operator = user("operator").await;
+        let upcoming = shiyu_storage::points::activities::ActivityFilter { area: None, upcoming: true, limit: 50 };
+        assert!(!store.activities(&operator, &upcoming, Utc::now()).await.expect("activities").is_empty());
+        let books = store.points_check().await.expect("check");
+        assert!(books.problems.is_empty() && books.entries > 10, "{books:?}");
 
         // Areas nest: each polygon lies inside its parent's.
         let areas = store.areas_within(&city).await.expect("areas");

@@ -440,6 +440,13 @@ struct World {
     open311_token: String,
     /// A proposal of the fixture community (一委三会), made by the street's leader.
     proposal_id: String,
+    /// Volunteers and points: the resident's registration, a team, an activity under way (the
+    /// resident signed up and attended), goods of the community's shop and a redemption.
+    volunteer_id: String,
+    team_id: String,
+    activity_id: String,
+    goods_id: String,
+    redemption_id: String,
 }
 
 /// A tiny valid PNG (a 1×1 image's signature and header are all the server sniffs).
@@ -661,6 +668,48 @@ async fn world(app: &TestApp) -> World {
         .await;
     assert_eq!(s, 200, "{pr}");
     let proposal_id = pr["id"].as_str().expect("id").to_owned();
+    // Volunteers and points in the community: the resident volunteers, attends an activity under
+    // way (earning points) and redeems goods of the community's shop.
+    let community = app.fx.community.as_str();
+    let (s, v) = resident
+        .post(
+            "/api/volunteers",
+            json!({"name": "矩阵志愿者", "phone": "13700001111", "area_code": community, "consent": true}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let volunteer_id = v["id"].as_str().expect("id").to_owned();
+    let (s, v) = operator.post("/api/teams", json!({"name": "矩阵服务队", "area_code": community})).await;
+    assert_eq!(s, 201, "{v}");
+    let team_id = v["id"].as_str().expect("id").to_owned();
+    let now = chrono::Utc::now();
+    let (s, v) = operator
+        .post(
+            "/api/activities",
+            json!({"title": "矩阵活动", "place": "广场", "kind": "service", "area_code": community,
+                   "starts_at": (now - chrono::Duration::minutes(30)).to_rfc3339(),
+                   "ends_at": (now + chrono::Duration::hours(6)).to_rfc3339(), "capacity": 100}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let activity_id = v["id"].as_str().expect("id").to_owned();
+    let (s, v) = resident.post(&format!("/api/activities/{activity_id}/moves"), json!({"move": "sign_up"})).await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = operator
+        .post(
+            &format!("/api/activities/{activity_id}/moves"),
+            json!({"move": "attend", "volunteer_id": volunteer_id, "minutes": 60}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = operator
+        .post("/api/shop/goods", json!({"area_code": community, "name": "矩阵物品", "price": 1, "stock": 1000}))
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let goods_id = v["id"].as_str().expect("id").to_owned();
+    let (s, v) = resident.post("/api/shop/redemptions", json!({"goods_id": goods_id, "quantity": 1})).await;
+    assert_eq!(s, 201, "{v}");
+    let redemption_id = v["redemption"]["id"].as_str().expect("id").to_owned();
 
     World {
         case_id,
@@ -679,6 +728,11 @@ async fn world(app: &TestApp) -> World {
         open311_number,
         open311_token,
         proposal_id,
+        volunteer_id,
+        team_id,
+        activity_id,
+        goods_id,
+        redemption_id,
     }
 }
 
@@ -732,6 +786,16 @@ fn dispute_may(c: &Caller, p: &Places, act: DisputeAct) -> bool {
 
 fn dispute_role(c: &Caller, act: DisputeAct) -> bool {
     c.role().is_some_and(|r| disputes::role_may(r, act))
+}
+
+/// Whether the caller may do a staff act of the points system on the matrix community.
+fn points_may(c: &Caller, p: &Places, act: shiyu_domain::points::PointsAct) -> bool {
+    let community = shiyu_domain::area::AreaCode::parse(&p.community).expect("community");
+    c.principal.as_ref().is_some_and(|pr| shiyu_domain::points::access::may(pr, act, &community))
+}
+
+fn points_role(c: &Caller, act: shiyu_domain::points::PointsAct) -> bool {
+    c.role().is_some_and(|r| shiyu_domain::points::access::role_may(r, act))
 }
 
 fn figures(c: &Caller) -> bool {
@@ -1797,6 +1861,338 @@ fn matrix(w: &W) -> Vec<(bool, Route)> {
         }),
         ex(|_| Want::Forbidden),
     );
+
+    // --- Volunteers and points.
+    {
+        use shiyu_domain::points::PointsAct as P;
+        let wp = w.clone();
+        // Staff of the community act; staff elsewhere are refused by the area they name (or the
+        // record is hidden from them); everyone else is refused by role.
+        let staff_write = move |hidden: bool| {
+            let wp = wp.clone();
+            ex(move |c| {
+                if points_may(c, &wp.1, P::Manage) {
+                    Want::Passes
+                } else if points_role(c, P::Manage) {
+                    if hidden { Want::Hidden } else { Want::OutOfScope }
+                } else {
+                    Want::Forbidden
+                }
+            })
+        };
+        let staff_read = || ex(|c| ok_if(points_role(c, P::Read)));
+        let residents = || ex(|c| passes_if(points_role(c, P::Take)));
+        let wp = w.clone();
+        let public_or_scope = move || {
+            let wp = wp.clone();
+            ex(move |c| if points_role(c, P::Read) && !points_may(c, &wp.1, P::Read) { Want::Hidden } else { Want::Ok })
+        };
+        let wp = w.clone();
+        let owner_or_staff = move || {
+            let wp = wp.clone();
+            ex(
+                move |c| {
+                    if c.one_of(&["resident"]) || points_may(c, &wp.1, P::Manage) { Want::Passes } else { Want::Hidden }
+                },
+            )
+        };
+        let activity_json = |p: &Places, n: u32| {
+            let now = chrono::Utc::now();
+            json!({"title": format!("活动{n}"), "place": "广场", "kind": "meeting", "area_code": p.community,
+                   "starts_at": (now + chrono::Duration::hours(1)).to_rfc3339(),
+                   "ends_at": (now + chrono::Duration::hours(2)).to_rfc3339(), "capacity": 10})
+        };
+        row(
+            false,
+            "POST",
+            "/api/volunteers",
+            mk(w, |_, p, c, _| {
+                let phone = if c.one_of(&["resident"]) { "13700001111" } else { "13700002222" };
+                req(
+                    "/api/volunteers",
+                    Body::Json(json!({"name": "志愿者", "phone": phone, "area_code": p.community, "consent": true})),
+                )
+            }),
+            residents(),
+        );
+        row(false, "GET", "/api/volunteers", mk(w, |_, _, _, _| get("/api/volunteers")), staff_read());
+        row(false, "GET", "/api/volunteers/me", mk(w, |_, _, _, _| get("/api/volunteers/me")), all());
+        row(
+            false,
+            "POST",
+            "/api/teams",
+            mk(w, |_, p, _, n| {
+                req("/api/teams", Body::Json(json!({"name": format!("服务队{n}"), "area_code": p.community})))
+            }),
+            staff_write(false),
+        );
+        row(false, "GET", "/api/teams", mk(w, |_, _, _, _| get("/api/teams")), staff_read());
+        row(
+            false,
+            "POST",
+            "/api/teams/{id}/members",
+            mk(w, |w, _, _, _| {
+                req(format!("/api/teams/{}/members", w.team_id), Body::Json(json!({"volunteer_id": w.volunteer_id})))
+            }),
+            staff_write(true),
+        );
+        row(
+            false,
+            "POST",
+            "/api/activities",
+            mk(w, move |_, p, _, n| req("/api/activities", Body::Json(activity_json(p, n)))),
+            staff_write(false),
+        );
+        row(false, "GET", "/api/activities", mk(w, |_, _, _, _| get("/api/activities")), all());
+        row(
+            false,
+            "GET",
+            "/api/activities/{id}",
+            mk(w, |w, _, _, _| get(format!("/api/activities/{}", w.activity_id))),
+            public_or_scope(),
+        );
+        row(
+            false,
+            "POST",
+            "/api/activities/{id}/moves",
+            mk(w, |w, _, _, _| {
+                req(format!("/api/activities/{}/moves", w.activity_id), Body::Json(json!({"move": "sign_up"})))
+            }),
+            residents(),
+        );
+        row(false, "GET", "/api/points/me", mk(w, |_, _, _, _| get("/api/points/me")), all());
+        row(false, "GET", "/api/points/rules", mk(w, |_, _, _, _| get("/api/points/rules")), all());
+        row(
+            false,
+            "POST",
+            "/api/points/rules",
+            mk(w, |_, p, _, _| {
+                req(
+                    "/api/points/rules",
+                    Body::Json(json!({"area_code": p.community, "report_true": 20, "per_service_hour": 10,
+                                      "attendance": 5, "star_hours": "100,300,600,1000,1500"})),
+                )
+            }),
+            staff_write(false),
+        );
+        row(false, "GET", "/api/points/ledger", mk(w, |_, _, _, _| get("/api/points/ledger")), staff_read());
+        row(
+            false,
+            "GET",
+            "/api/shop/goods",
+            mk(w, |_, p, _, _| get(format!("/api/shop/goods?area={}", p.community))),
+            all(),
+        );
+        row(
+            false,
+            "POST",
+            "/api/shop/goods",
+            mk(w, |_, p, _, n| {
+                req(
+                    "/api/shop/goods",
+                    Body::Json(json!({"area_code": p.community, "name": format!("物品{n}"), "price": 5, "stock": 1})),
+                )
+            }),
+            staff_write(false),
+        );
+        row(
+            false,
+            "POST",
+            "/api/shop/goods/{id}/stock",
+            mk(w, |w, _, _, _| {
+                req(format!("/api/shop/goods/{}/stock", w.goods_id), Body::Json(json!({"delta": 1, "reason": "到货"})))
+            }),
+            staff_write(true),
+        );
+        row(
+            false,
+            "POST",
+            "/api/shop/redemptions",
+            mk(w, |w, _, _, _| {
+                req("/api/shop/redemptions", Body::Json(json!({"goods_id": w.goods_id, "quantity": 1})))
+            }),
+            residents(),
+        );
+        row(false, "GET", "/api/shop/redemptions", mk(w, |_, _, _, _| get("/api/shop/redemptions")), all());
+        row(
+            false,
+            "POST",
+            "/api/shop/redemptions/{id}/moves",
+            mk(w, |w, _, _, _| {
+                req(
+                    format!("/api/shop/redemptions/{}/moves", w.redemption_id),
+                    Body::Json(json!({"move": "cancel", "reason": "矩阵"})),
+                )
+            }),
+            owner_or_staff(),
+        );
+        // Residents' pages (staff are sent on to their own) and the staff pages.
+        row(false, "GET", "/r/points", mk(w, |_, _, _, _| get("/r/points")), all());
+        row(
+            false,
+            "POST",
+            "/r/redemptions/{id}/cancel",
+            mk(w, |w, _, _, _| req(format!("/r/redemptions/{}/cancel", w.redemption_id), form(&[("reason", "矩阵")]))),
+            owner_or_staff(),
+        );
+        row(false, "GET", "/r/shop", mk(w, |_, _, _, _| get("/r/shop")), all());
+        row(
+            false,
+            "POST",
+            "/r/shop/redeem",
+            mk(w, |w, _, _, _| req("/r/shop/redeem", form(&[("goods_id", &w.goods_id), ("quantity", "1")]))),
+            residents(),
+        );
+        row(false, "GET", "/r/volunteer", mk(w, |_, _, _, _| get("/r/volunteer")), all());
+        row(
+            false,
+            "POST",
+            "/r/volunteer",
+            mk(w, |_, p, c, _| {
+                let phone = if c.one_of(&["resident"]) { "13700001111" } else { "13700002222" };
+                req(
+                    "/r/volunteer",
+                    form(&[("name", "志愿者"), ("phone", phone), ("area_code", &p.community), ("consent", "1")]),
+                )
+            }),
+            residents(),
+        );
+        row(
+            false,
+            "POST",
+            "/r/activities/{id}/{action}",
+            mk(w, |w, _, _, _| req(format!("/r/activities/{}/sign_up", w.activity_id), form(&[]))),
+            residents(),
+        );
+        row(false, "GET", "/volunteers", mk(w, |_, _, _, _| get("/volunteers")), staff_read());
+        row(
+            false,
+            "POST",
+            "/volunteers/teams",
+            mk(w, |_, p, _, n| {
+                req("/volunteers/teams", form(&[("name", &format!("网页服务队{n}")), ("area_code", &p.community)]))
+            }),
+            staff_write(false),
+        );
+        row(
+            false,
+            "POST",
+            "/volunteers/members",
+            mk(w, |w, _, _, _| {
+                req("/volunteers/members", form(&[("team", &w.team_id), ("volunteer_id", &w.volunteer_id)]))
+            }),
+            staff_write(true),
+        );
+        row(false, "GET", "/activities", mk(w, |_, _, _, _| get("/activities")), staff_read());
+        row(
+            false,
+            "POST",
+            "/activities",
+            mk(w, |_, p, _, n| {
+                let now = chrono::Utc::now() + chrono::Duration::hours(8);
+                let fmt = |t: chrono::DateTime<chrono::Utc>| {
+                    t.with_timezone(&shiyu_domain::time::SHANGHAI).format("%Y-%m-%dT%H:%M").to_string()
+                };
+                req(
+                    "/activities",
+                    form(&[
+                        ("title", &format!("网页活动{n}")),
+                        ("place", "广场"),
+                        ("kind", "service"),
+                        ("area_code", &p.community),
+                        ("starts_at", &fmt(now)),
+                        ("ends_at", &fmt(now + chrono::Duration::hours(1))),
+                        ("capacity", "5"),
+                    ]),
+                )
+            }),
+            staff_write(false),
+        );
+        let wp = w.clone();
+        row(
+            false,
+            "GET",
+            "/activities/{id}",
+            mk(w, |w, _, _, _| get(format!("/activities/{}", w.activity_id))),
+            ex(move |c| {
+                if points_may(c, &wp.1, P::Manage) {
+                    Want::Ok
+                } else if points_role(c, P::Manage) {
+                    Want::Hidden
+                } else {
+                    Want::Forbidden
+                }
+            }),
+        );
+        row(
+            false,
+            "POST",
+            "/activities/{id}/moves/{name}",
+            mk(w, |w, _, _, _| {
+                req(
+                    format!("/activities/{}/moves/attend", w.activity_id),
+                    form(&[("volunteer_id", &w.volunteer_id), ("minutes", "30")]),
+                )
+            }),
+            staff_write(true),
+        );
+        row(false, "GET", "/shop", mk(w, |_, _, _, _| get("/shop")), staff_read());
+        row(
+            false,
+            "POST",
+            "/shop/goods",
+            mk(w, |_, p, _, n| {
+                req(
+                    "/shop/goods",
+                    form(&[
+                        ("area_code", &p.community),
+                        ("name", &format!("网页物品{n}")),
+                        ("price", "5"),
+                        ("stock", "1"),
+                    ]),
+                )
+            }),
+            staff_write(false),
+        );
+        row(
+            false,
+            "POST",
+            "/shop/goods/{id}/stock",
+            mk(w, |w, _, _, _| {
+                req(format!("/shop/goods/{}/stock", w.goods_id), form(&[("delta", "1"), ("reason", "到货")]))
+            }),
+            staff_write(true),
+        );
+        row(
+            false,
+            "POST",
+            "/shop/redemptions/{id}/{action}",
+            mk(w, |w, _, _, _| {
+                req(format!("/shop/redemptions/{}/cancel", w.redemption_id), form(&[("reason", "矩阵")]))
+            }),
+            owner_or_staff(),
+        );
+        row(false, "GET", "/points", mk(w, |_, _, _, _| get("/points")), staff_read());
+        row(
+            false,
+            "POST",
+            "/points/rules",
+            mk(w, |_, p, _, _| {
+                req(
+                    "/points/rules",
+                    form(&[
+                        ("area_code", &p.community),
+                        ("report_true", "20"),
+                        ("per_service_hour", "10"),
+                        ("attendance", "5"),
+                        ("star_hours", "100,300,600,1000,1500"),
+                        ("true_results", "resolved"),
+                    ]),
+                )
+            }),
+            staff_write(false),
+        );
+    }
     v
 }
 

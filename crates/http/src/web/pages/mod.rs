@@ -16,6 +16,8 @@ pub mod language;
 pub mod login;
 pub mod map;
 pub mod mediation;
+pub mod my_points;
+pub mod points_admin;
 pub mod proposals;
 pub mod reports;
 pub mod resident;
