@@ -34,6 +34,9 @@ pub(super) struct PointsCounts {
     pub rewards: usize,
 }
 
+/// Residents who volunteer (the demo resident first).
+const VOLUNTEERS: usize = 21;
+
 /// Goods of a community shop: name, price, stock.
 const GOODS: [(&str, i64, u32); 6] = [
     ("抽纸（一提）", 20, 60),
@@ -77,13 +80,17 @@ pub(super) async fn build(
     let op = &street.op;
     let demo_resident = world.residents[world.cast.resident].0.user_id;
 
-    // Volunteers: the demo resident and the residents living in the demo street's communities.
+    // Volunteers: the demo resident and twenty more, each in their own community when it is in
+    // the demo street, else in one of the street's (people volunteer where they choose).
     let mut volunteers: Vec<(Principal, usize)> = Vec::new();
-    for (p, home) in &world.residents {
-        if !street.communities.contains(home) {
-            continue;
-        }
-        let community = &world.communities[*home];
+    for (p, home) in world.residents.iter().take(VOLUNTEERS) {
+        let Some(&first) = street.communities.first() else { break };
+        let home = if street.communities.contains(home) {
+            *home
+        } else {
+            street.communities.get(rng.random_range(0..street.communities.len())).copied().unwrap_or(first)
+        };
+        let community = &world.communities[home];
         let registered = now - Duration::days(40 + rng.random_range(0..20));
         let reg = Registration {
             name: p.name.clone(),
@@ -96,7 +103,7 @@ pub(super) async fn build(
             consent: true,
         };
         store.register_volunteer(p, reg, registered).await.with_context(|| format!("volunteer {}", p.name))?;
-        volunteers.push((p.clone(), *home));
+        volunteers.push((p.clone(), home));
         counts.volunteers += 1;
     }
 
