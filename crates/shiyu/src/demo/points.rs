@@ -144,7 +144,8 @@ pub(super) async fn build(
             };
             let a = store.create_activity(op, plan, Some(team.id), starts_at - Duration::days(7)).await?;
             counts.activities += 1;
-            let mut held = 0;
+            // Sign-ups in the days before, then the attendance of those who came.
+            let mut came = Vec::new();
             for (p, _) in &members {
                 // The demo resident always comes, so their account shows every kind of entry.
                 let demo = p.user_id == demo_resident;
@@ -153,10 +154,13 @@ pub(super) async fn build(
                 }
                 let signed = starts_at - Duration::days(rng.random_range(1..6));
                 store.activity_action(p, a.id, ActivityAction::SignUp, signed).await.context("demo sign-up")?;
-                if !demo && rng.random_bool(0.15) {
-                    continue; // signed up, did not come
+                if demo || !rng.random_bool(0.15) {
+                    came.push(p.user_id);
                 }
-                let Some(v) = store.volunteer_of_user(p.user_id).await? else { continue };
+            }
+            let mut held = 0;
+            for user in came {
+                let Some(v) = store.volunteer_of_user(user).await? else { continue };
                 let minutes =
                     if rng.random_bool(0.25) { Some(u32::try_from(hours * 60 - 30).unwrap_or(60)) } else { None };
                 let at = starts_at + Duration::hours(hours);
