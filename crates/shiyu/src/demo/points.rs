@@ -249,7 +249,7 @@ pub(super) async fn build(
 
     // Points for reports that proved true, from the case history (the server's feed goes on from
     // the mark this leaves).
-    let round = crate::points::catch_up(store, &mut crate::points::Feed::default(), false).await?;
+    let round = crate::points::catch_up(store, &mut crate::points::Feed::from_the_start(), false).await?;
     counts.rewards = round.paid;
     Ok(counts)
 }
