@@ -169,6 +169,9 @@ points_texts! {
     submit: "提交", "Submit";
     choose: "请选择", "Choose";
     done_prefix: "已完成：", "Done: ";
+    colon: "：", ": ";
+    rules_of: "查看区域", "Show the rules of";
+    not_enough: "积分不足", "Not enough points";
 }
 
 /// The strings in a language.

@@ -15,7 +15,7 @@ use rand::rngs::StdRng;
 use shiyu_domain::base::Phone;
 use shiyu_domain::ids::GoodsId;
 use shiyu_domain::points::{
-    ActivityKind, ActivityPlan, GoodsPlan, Points, Quantity, RedemptionMove, Registration, TeamPlan,
+    ActivityKind, ActivityPlan, GoodsPlan, PointRules, Points, Quantity, RedemptionMove, Registration, TeamPlan,
 };
 use shiyu_domain::scope::Principal;
 use shiyu_storage::Store;
@@ -78,6 +78,10 @@ pub(super) async fn build(
     let mut counts = PointsCounts::default();
     let street = &world.streets[world.cast.street];
     let op = &street.op;
+    // The demo street rewards community service sooner than the national record's thresholds,
+    // which shows the rules are its own to set (and puts stars on the demo's volunteers).
+    let rules = PointRules { star_hours: [5, 10, 20, 40, 80], ..PointRules::default() };
+    store.set_point_rules(op, &street.node.code, rules, now - Duration::days(60)).await.context("demo rules")?;
     let demo_resident = world.residents[world.cast.resident].0.user_id;
 
     // Volunteers: the demo resident and twenty more, each in their own community when it is in

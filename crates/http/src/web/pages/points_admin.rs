@@ -790,7 +790,7 @@ async fn points_admin_page(
             let at = AreaCode::parse(wanted).ok().filter(|a| a.is_within(&root)).unwrap_or_else(|| root.clone());
             let force = state.store.point_rules(&at).await?;
             let set_at = match &force.set_at {
-                Some(a) => names.area_path(a).await,
+                Some(a) => format!("{}{}{}", p.rules_set_at, p.colon, names.area_path(a).await),
                 None => p.rules_default.to_owned(),
             };
             let r = force.rules;
