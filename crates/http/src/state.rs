@@ -30,6 +30,9 @@ pub struct HttpConfig {
     /// Deliver the outbox to webhook subscriptions under this policy (on by default; `None`
     /// leaves deliveries queued, for tests that deliver by hand or not at all).
     pub webhooks: Option<shiyu_domain::webhook::Policy>,
+    /// Pay points for reports that prove true from the outbox of case events (on by default; off
+    /// in tests that run the feed by hand).
+    pub points_feed: bool,
 }
 
 impl HttpConfig {
@@ -46,6 +49,7 @@ impl HttpConfig {
             tile_crs: "wgs84".to_owned(),
             report_schedule: true,
             webhooks: Some(shiyu_domain::webhook::Policy::default()),
+            points_feed: true,
         }
     }
 }

@@ -115,7 +115,9 @@ pub async fn start(
         background.push(tokio::spawn(crate::webhooks::run(store.clone(), policy)));
     }
     // Points for reports that prove true, read from the outbox of case events.
-    background.push(tokio::spawn(crate::points::run(store.clone())));
+    if state.cfg.points_feed {
+        background.push(tokio::spawn(crate::points::run(store.clone())));
+    }
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let serving = shiyu_http::serve(listener, state, async move {
         let _ = rx.await;

@@ -220,7 +220,8 @@ enum Command {
         #[arg(long)]
         apply: bool,
     },
-    /// Verify every case and dispute history's hash chain and that each row equals its replay.
+    /// Verify every case and dispute history's hash chain and that each row equals its replay, and
+    /// that the points ledger and shops add up.
     VerifyAudit {
         /// Database URL or SQLite path.
         #[arg(long, env = "SHIYU_DATABASE")]
@@ -581,7 +582,19 @@ async fn main() -> anyhow::Result<()> {
             for f in &report.findings {
                 println!("  {} seq {}: {}", f.number, f.seq, f.problem);
             }
-            if report.findings.is_empty() { Ok(()) } else { std::process::exit(1) }
+            // The points ledger and shops: every entry balanced, no overdrawn account, balances
+            // and stock equal to what their postings and redemptions say.
+            let books = store.points_check().await?;
+            println!(
+                "point entries checked: {}, ledger sum: {}, problems: {}",
+                books.entries,
+                books.total,
+                books.problems.len()
+            );
+            for p in &books.problems {
+                println!("  {p}");
+            }
+            if report.findings.is_empty() && books.problems.is_empty() { Ok(()) } else { std::process::exit(1) }
         }
     }
 }

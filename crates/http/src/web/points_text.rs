@@ -143,6 +143,7 @@ points_texts! {
     pending: "待领取的兑换", "Waiting to be collected";
     no_pending: "暂无待领取的兑换", "Nothing waiting";
     col_member: "兑换人", "Member";
+    col_resident: "居民", "Resident";
     hand_over: "核验领取码并发放", "Check the code and hand over";
     f_code: "领取码", "Pick-up code";
     cancel_at_counter: "取消并退回积分", "Cancel and refund";
@@ -168,6 +169,9 @@ points_texts! {
     submit: "提交", "Submit";
     choose: "请选择", "Choose";
     done_prefix: "已完成：", "Done: ";
+    colon: "：", ": ";
+    rules_of: "查看区域", "Show the rules of";
+    not_enough: "积分不足", "Not enough points";
 }
 
 /// The strings in a language.

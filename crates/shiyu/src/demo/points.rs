@@ -15,7 +15,7 @@ use rand::rngs::StdRng;
 use shiyu_domain::base::Phone;
 use shiyu_domain::ids::GoodsId;
 use shiyu_domain::points::{
-    ActivityKind, ActivityPlan, GoodsPlan, Points, Quantity, RedemptionMove, Registration, TeamPlan,
+    ActivityKind, ActivityPlan, GoodsPlan, PointRules, Points, Quantity, RedemptionMove, Registration, TeamPlan,
 };
 use shiyu_domain::scope::Principal;
 use shiyu_storage::Store;
@@ -33,6 +33,9 @@ pub(super) struct PointsCounts {
     pub redemptions: usize,
     pub rewards: usize,
 }
+
+/// Residents who volunteer (the demo resident first).
+const VOLUNTEERS: usize = 21;
 
 /// Goods of a community shop: name, price, stock.
 const GOODS: [(&str, i64, u32); 6] = [
@@ -75,15 +78,23 @@ pub(super) async fn build(
     let mut counts = PointsCounts::default();
     let street = &world.streets[world.cast.street];
     let op = &street.op;
+    // The demo street rewards community service sooner than the national record's thresholds,
+    // which shows the rules are its own to set (and puts stars on the demo's volunteers).
+    let rules = PointRules { star_hours: [5, 10, 20, 40, 80], ..PointRules::default() };
+    store.set_point_rules(op, &street.node.code, rules, now - Duration::days(60)).await.context("demo rules")?;
     let demo_resident = world.residents[world.cast.resident].0.user_id;
 
-    // Volunteers: the demo resident and the residents living in the demo street's communities.
+    // Volunteers: the demo resident and twenty more, each in their own community when it is in
+    // the demo street, else in one of the street's (people volunteer where they choose).
     let mut volunteers: Vec<(Principal, usize)> = Vec::new();
-    for (p, home) in &world.residents {
-        if !street.communities.contains(home) {
-            continue;
-        }
-        let community = &world.communities[*home];
+    for (p, home) in world.residents.iter().take(VOLUNTEERS) {
+        let Some(&first) = street.communities.first() else { break };
+        let home = if street.communities.contains(home) {
+            *home
+        } else {
+            street.communities.get(rng.random_range(0..street.communities.len())).copied().unwrap_or(first)
+        };
+        let community = &world.communities[home];
         let registered = now - Duration::days(40 + rng.random_range(0..20));
         let reg = Registration {
             name: p.name.clone(),
@@ -96,7 +107,7 @@ pub(super) async fn build(
             consent: true,
         };
         store.register_volunteer(p, reg, registered).await.with_context(|| format!("volunteer {}", p.name))?;
-        volunteers.push((p.clone(), *home));
+        volunteers.push((p.clone(), home));
         counts.volunteers += 1;
     }
 
@@ -137,7 +148,8 @@ pub(super) async fn build(
             };
             let a = store.create_activity(op, plan, Some(team.id), starts_at - Duration::days(7)).await?;
             counts.activities += 1;
-            let mut held = 0;
+            // Sign-ups in the days before, then the attendance of those who came.
+            let mut came = Vec::new();
             for (p, _) in &members {
                 // The demo resident always comes, so their account shows every kind of entry.
                 let demo = p.user_id == demo_resident;
@@ -146,10 +158,13 @@ pub(super) async fn build(
                 }
                 let signed = starts_at - Duration::days(rng.random_range(1..6));
                 store.activity_action(p, a.id, ActivityAction::SignUp, signed).await.context("demo sign-up")?;
-                if !demo && rng.random_bool(0.15) {
-                    continue; // signed up, did not come
+                if demo || !rng.random_bool(0.15) {
+                    came.push(p.user_id);
                 }
-                let Some(v) = store.volunteer_of_user(p.user_id).await? else { continue };
+            }
+            let mut held = 0;
+            for user in came {
+                let Some(v) = store.volunteer_of_user(user).await? else { continue };
                 let minutes =
                     if rng.random_bool(0.25) { Some(u32::try_from(hours * 60 - 30).unwrap_or(60)) } else { None };
                 let at = starts_at + Duration::hours(hours);
@@ -238,7 +253,7 @@ pub(super) async fn build(
 
     // Points for reports that proved true, from the case history (the server's feed goes on from
     // the mark this leaves).
-    let round = crate::points::catch_up(store, &mut crate::points::Feed::default(), false).await?;
+    let round = crate::points::catch_up(store, &mut crate::points::Feed::from_the_start(), false).await?;
     counts.rewards = round.paid;
     Ok(counts)
 }

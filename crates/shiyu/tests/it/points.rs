@@ -213,6 +213,37 @@ async fn a_report_that_proves_true_pays_its_resident_exactly_once() {
     }
 }
 
+#[tokio::test]
+async fn points_for_true_reports_start_when_the_feed_is_switched_on() {
+    for engine in engines() {
+        // No feed in the server: this test runs it by hand.
+        let app = TestApp::spawn_with(engine, |c| c.points_feed = false).await;
+        let resident = app.client("resident").await;
+        let before = close_case(&app, &resident, "开通前的诉求", "resolved").await;
+        // The first run on this database starts at the end of the outbox: history is not paid.
+        let r = shiyu::points::catch_up(&app.store, &mut shiyu::points::Feed::default(), false).await.expect("feed");
+        assert_eq!((r.read, r.paid), (0, 0), "{engine:?}");
+        let after = close_case(&app, &resident, "开通后的诉求", "resolved").await;
+        let r = shiyu::points::catch_up(&app.store, &mut shiyu::points::Feed::default(), false).await.expect("feed");
+        assert_eq!(r.paid, 1, "{engine:?}: the closure after the start is paid");
+        assert_eq!(entries_for(&app, &format!("report_true:{after}")).await, 1);
+        assert_eq!(entries_for(&app, &format!("report_true:{before}")).await, 0);
+        // Once a mark is stored, asking for the whole history changes nothing.
+        let r =
+            shiyu::points::catch_up(&app.store, &mut shiyu::points::Feed::from_the_start(), false).await.expect("feed");
+        assert_eq!(r.paid, 0);
+        assert_eq!(balance(&resident).await, 20);
+        // A database whose feed never ran, read from its first entry (as the demo does): the
+        // earlier closure is paid now, the later one not again.
+        sqlx::query("DELETE FROM point_feed").execute(app.store.pool()).await.expect("forget the mark");
+        let r =
+            shiyu::points::catch_up(&app.store, &mut shiyu::points::Feed::from_the_start(), false).await.expect("feed");
+        assert_eq!((r.paid, r.already), (1, 1), "{engine:?}");
+        assert_eq!(balance(&resident).await, 40);
+        assert_books_whole(&app, &format!("{engine:?} switch-on")).await;
+    }
+}
+
 /// Fires `n` redemptions at once as `who` and returns each answer.
 async fn redeem_many(c: &Client, goods: &str, n: usize) -> Vec<(u16, Value)> {
     let tasks: Vec<_> = (0..n)

@@ -147,7 +147,8 @@ impl Store {
 
     /// Records the feed's mark; it only ever moves forward.
     pub async fn set_point_feed_mark(&self, mark: &str, now: DateTime<Utc>) -> Result<()> {
-        let city = self.default_city().await?;
+        // A server may run before its city is set up (`shiyu init`); the mark belongs to no city then.
+        let city = self.default_city().await.map(|c| c.as_str().to_owned()).unwrap_or_default();
         let mut w = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO point_feed (city, name, mark, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO UPDATE \

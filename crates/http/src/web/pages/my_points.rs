@@ -570,7 +570,9 @@ async fn volunteer_page(
             mine.push(activity_row(&mut names, lang, &a, true, att, p).await);
         }
     }
-    let filter = ActivityFilter { area: None, upcoming: true, limit: 100 };
+    // A volunteer sees what is on around their community (its street); others, everything.
+    let near = volunteer.as_ref().and_then(|v| v.area_code.ancestor_at(AreaLevel::Street));
+    let filter = ActivityFilter { area: near, upcoming: true, limit: 100 };
     let mut upcoming = Vec::new();
     for a in state.store.activities(&auth.principal, &filter, Utc::now()).await? {
         if !mine_ids.contains(&a.id) {

@@ -8,7 +8,8 @@
 //!   cancelling (`POST /activities/{id}/moves/{attend|close|cancel}`).
 //! - `GET /shop`: goods and stock (`POST /shop/goods`, `POST /shop/goods/{id}/stock`) and the
 //!   reservations waiting at the counter (`POST /shop/redemptions/{id}/{hand_over|cancel}`).
-//! - `GET /points`: the earning rules of an area (`POST /points/rules`) and its ledger.
+//! - `GET /points?area=`: the earning rules in force at an area (`POST /points/rules` sets them)
+//!   and the ledger of the staff member's area.
 //!
 //! Forms become the bodies the JSON API takes and go through its parsers.
 
@@ -774,6 +775,7 @@ async fn points_admin_page(
     state: &AppState,
     auth: &Auth,
     v: Option<RulesForm>,
+    wanted: &str,
     done: &str,
     error: String,
 ) -> Result<PointsAdminPage, ApiError> {
@@ -784,10 +786,11 @@ async fn points_admin_page(
     let (v, set_at) = match v {
         Some(v) => (v, String::new()),
         None => {
-            let at = root.clone();
+            // The area asked for, if it is the staff member's; else their own.
+            let at = AreaCode::parse(wanted).ok().filter(|a| a.is_within(&root)).unwrap_or_else(|| root.clone());
             let force = state.store.point_rules(&at).await?;
             let set_at = match &force.set_at {
-                Some(a) => names.area_path(a).await,
+                Some(a) => format!("{}{}{}", p.rules_set_at, p.colon, names.area_path(a).await),
                 None => p.rules_default.to_owned(),
             };
             let r = force.rules;
@@ -845,13 +848,23 @@ async fn points_admin_page(
     })
 }
 
-/// `GET /points`.
+/// `?area=&done=`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct PointsQuery {
+    /// The area whose rules to show (default: the staff member's own).
+    pub area: String,
+    /// What was just done.
+    pub done: String,
+}
+
+/// `GET /points?area=`.
 pub async fn points(
     State(state): State<AppState>,
     auth: Auth,
-    Query(q): Query<DoneQuery>,
+    Query(q): Query<PointsQuery>,
 ) -> Result<Response, ApiError> {
-    render(&points_admin_page(&state, &auth, None, &q.done, String::new()).await?)
+    render(&points_admin_page(&state, &auth, None, &q.area, &q.done, String::new()).await?)
 }
 
 /// `POST /points/rules`.
@@ -879,10 +892,13 @@ pub async fn set_rules(State(state): State<AppState>, auth: Auth, RawForm(raw): 
     }
     .await;
     match result {
-        Ok(_) => Ok(Redirect::to("/points?done=rules").into_response()),
+        Ok(r) => {
+            let area = r.set_at.map(|a| a.to_string()).unwrap_or_default();
+            Ok(Redirect::to(&format!("/points?area={area}&done=rules")).into_response())
+        }
         Err(e) if fixable(&e) && points_root(&auth.principal, PointsAct::Manage).is_some() => {
             let message = e.message(auth.lang);
-            render_status(status_of(&e), &points_admin_page(&state, &auth, Some(v), "", message).await?)
+            render_status(status_of(&e), &points_admin_page(&state, &auth, Some(v), "", "", message).await?)
         }
         Err(e) => Err(e),
     }
