@@ -9,6 +9,7 @@ pub mod area_import;
 pub mod assets;
 pub mod auth;
 pub mod base_import;
+pub mod community;
 pub mod error;
 pub mod external_import;
 pub mod i18n;

@@ -21,7 +21,7 @@ use crate::auth::login;
         map::areas, map::cases, map::cameras,
         directory::me, directory::notifications, directory::read_notification, directory::areas, directory::create_area, directory::orgs, directory::create_org,
         directory::categories, directory::upsert_category, directory::users, directory::create_user, directory::create_token,
-        public::follow, public::rate,
+        public::follow, public::rate, public::area,
         disputes::create, disputes::list, disputes::get, disputes::make_move, disputes::agreement, disputes::figures,
         disputes::create_screening, disputes::screening_status, disputes::registry, disputes::create_org, disputes::create_mediator,
         proposals::create, proposals::list, proposals::get, proposals::make_move, proposals::comment,

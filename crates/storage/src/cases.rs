@@ -336,7 +336,7 @@ fn normalise_phone(phone: &str) -> std::result::Result<String, DomainError> {
     if ok { Ok(digits) } else { Err(DomainError::invalid("phone", "not_a_phone_number")) }
 }
 
-fn parse_snapshot(text: &str) -> Result<CaseSnapshot> {
+pub(crate) fn parse_snapshot(text: &str) -> Result<CaseSnapshot> {
     serde_json::from_str(text).map_err(|_| StorageError::Corrupt("case"))
 }
 

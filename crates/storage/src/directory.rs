@@ -422,13 +422,18 @@ impl Store {
         Ok(User { id, username: username.to_owned(), name: name.trim().to_owned(), role, binding, active: true })
     }
 
-    /// The city of the first city-level area; the key for records without an area of their own.
-    pub async fn default_city(&self) -> Result<shiyu_domain::ids::CityKey> {
+    /// The first area without a parent (the city of a one-city deployment).
+    pub async fn root_area(&self) -> Result<AreaCode> {
         let row = sqlx::query("SELECT code FROM areas WHERE parent_code IS NULL ORDER BY code LIMIT 1")
             .fetch_optional(&self.pool)
             .await?
             .ok_or(StorageError::NotFound("city"))?;
-        Ok(parse_area(&row.try_get::<String, _>("code")?)?.city_key())
+        parse_area(&row.try_get::<String, _>("code")?)
+    }
+
+    /// The city of the first city-level area; the key for records without an area of their own.
+    pub async fn default_city(&self) -> Result<shiyu_domain::ids::CityKey> {
+        Ok(self.root_area().await?.city_key())
     }
 
     pub(crate) async fn user_from_row(&self, row: &AnyRow) -> Result<User> {

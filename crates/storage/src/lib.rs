@@ -28,6 +28,7 @@ mod group_commit;
 pub mod map;
 pub mod open311;
 pub mod points;
+pub mod public_cases;
 pub use cases::{CaseFilter, CaseRecord, CaseSummary, ContactInput, LiveCounts};
 pub mod error;
 pub mod reports;

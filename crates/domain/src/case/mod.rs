@@ -7,6 +7,7 @@ pub mod kinds;
 pub mod machine;
 pub mod moves;
 pub mod notice;
+pub mod public;
 pub mod snapshot;
 pub mod state;
 
@@ -15,5 +16,6 @@ pub use event::{Actor, Effects, Event};
 pub use kinds::{Channel, Ledger, ResultKind, Satisfaction, SupervisionLevel, Urgency};
 pub use machine::{CaseRules, Ctx, decide, register};
 pub use moves::{GeoPoint, Intake, Move, Reporter};
+pub use public::PublicCase;
 pub use snapshot::CaseSnapshot;
 pub use state::CaseState;

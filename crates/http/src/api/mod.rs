@@ -61,6 +61,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/mediation/registry", get(disputes::registry))
         .route("/api/mediation/orgs", post(disputes::create_org))
         .route("/api/mediation/mediators", post(disputes::create_mediator))
+        .route("/api/public/areas/{code}", get(public::area))
         .route("/api/proposals", post(proposals::create).get(proposals::list))
         .route("/api/proposals/{id}", get(proposals::get))
         .route("/api/proposals/{id}/moves", post(proposals::make_move))

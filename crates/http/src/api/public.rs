@@ -1,15 +1,29 @@
 //! Public routes for residents without an account: follow a case by number and phone, and rate
-//! its result. They show no personal data and no internal notes.
+//! its result; read an area's public page. They show no personal data and no internal notes.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
+use axum::http::header::{CACHE_CONTROL, VARY};
+use axum::http::{HeaderMap, Uri};
+use axum::response::{IntoResponse, Response};
+use shiyu_domain::area::AreaCode;
 use serde::{Deserialize, Serialize};
 use shiyu_domain::case::{CaseSnapshot, Move, Satisfaction};
 use shiyu_domain::ids::CaseNumber;
 use utoipa::ToSchema;
 
+use crate::auth::MaybeAuth;
+use crate::community::community_view;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::web::layout::request_lang;
+
+/// How long a browser or proxy may keep a public page: the figures move by the minute, not the
+/// second, and a page shared around a community should not hit the database for every reader.
+pub const PUBLIC_MAX_AGE: &str = "public, max-age=60";
+
+/// What a public answer's language depends on.
+pub const PUBLIC_VARY: &str = "Accept-Language, Cookie";
 
 /// Number and phone.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -100,4 +114,22 @@ pub async fn rate(State(state): State<AppState>, Json(b): Json<RateRequest>) -> 
         .apply_move(&principal, case.id, Move::RecordRevisit { satisfaction, note: b.note }, chrono::Utc::now())
         .await?;
     Ok(Json(PublicCase::of(&after)))
+}
+
+/// The public page of an area as data: how its requests are answered, its open and recently
+/// finished cases (communities and villages) and its proposals. No personal data.
+#[utoipa::path(get, path = "/api/public/areas/{code}", tag = "public",
+    params(("code" = String, Path, description = "a city, district, street, community or village code")),
+    responses((status = 200, body = Object), (status = 404), (status = 422, description = "not an area code, or a grid's")))]
+pub async fn area(
+    State(state): State<AppState>,
+    MaybeAuth(auth): MaybeAuth,
+    uri: Uri,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+) -> Result<Response, ApiError> {
+    let lang = auth.map_or_else(|| request_lang(&uri, &headers), |a| a.lang);
+    let code = AreaCode::parse(&code).map_err(|_| ApiError::invalid("area", "not_an_area_code"))?;
+    let view = community_view(&state, lang, &code, chrono::Utc::now()).await?;
+    Ok(([(CACHE_CONTROL, PUBLIC_MAX_AGE), (VARY, PUBLIC_VARY)], Json(view)).into_response())
 }

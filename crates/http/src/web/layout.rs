@@ -56,6 +56,7 @@ impl Chrome {
                 ("/r/points", p.nav_points),
                 ("/r/shop", p.nav_shop),
                 ("/r/volunteer", p.nav_volunteer),
+                ("/p", super::pages::community::nav_label(lang)),
             ],
             Role::GridWorker => {
                 vec![
@@ -146,7 +147,10 @@ impl Chrome {
                     user_name: String::new(),
                     role_title: "",
                     csrf: String::new(),
-                    nav: vec![NavLink { href: "/follow", label: t.nav_follow, active: active == "/follow" }],
+                    nav: vec![
+                        NavLink { href: "/follow", label: t.nav_follow, active: active == "/follow" },
+                        NavLink { href: "/p", label: super::pages::community::nav_label(lang), active: active == "/p" },
+                    ],
                 }
             }
         }

@@ -94,6 +94,8 @@ pub fn routes() -> Router<AppState> {
         .route("/r", get(pages::resident::home))
         .route("/r/new", get(pages::intake::resident_form).post(pages::intake::resident_submit))
         .route("/follow", get(pages::follow::page))
+        .route("/p", get(pages::community::root))
+        .route("/p/{area}", get(pages::community::page))
         .route("/r/points", get(pages::my_points::points))
         .route("/r/redemptions/{id}/cancel", post(pages::my_points::cancel))
         .route("/r/shop", get(pages::my_points::shop))

@@ -28,7 +28,7 @@ pub fn meeting(stage: &str, members: u32, present: u32, yes: u32, hours_ago: i64
         "minutes": format!("{stage}会议记录")}})
 }
 
-fn publish(stage: &str, text: &str) -> Value {
+pub fn publish(stage: &str, text: &str) -> Value {
     json!({"move": "publish", "publication": {"stage": stage, "text": text}})
 }
 

@@ -25,6 +25,7 @@ mod map;
 mod notify;
 mod open311;
 mod points;
+mod public_page;
 mod roles;
 mod routing;
 mod search;

@@ -82,7 +82,7 @@ async fn balance(c: &Client) -> i64 {
 }
 
 /// Takes a case through to closed with `outcome`.
-async fn close(app: &TestApp, id: &str, outcome: &str) {
+pub(crate) async fn close(app: &TestApp, id: &str, outcome: &str) {
     let operator = app.client("operator").await;
     let handler = app.client("handler").await;
     let leader = app.client("leader").await;

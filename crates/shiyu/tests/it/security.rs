@@ -1803,6 +1803,16 @@ fn matrix(w: &W) -> Vec<(bool, Route)> {
         ex(|c| passes_if(c.is(&[Resident]))),
     );
     row(true, "GET", "/follow", mk(w, |_, _, _, _| get("/follow")), all());
+    // The public community page: anyone, signed in or not, reads it.
+    row(true, "GET", "/p", mk(w, |_, _, _, _| get("/p")), all());
+    row(true, "GET", "/p/{area}", mk(w, |_, p, _, _| get(format!("/p/{}", p.community))), all());
+    row(
+        true,
+        "GET",
+        "/api/public/areas/{code}",
+        mk(w, |_, p, _, _| get(format!("/api/public/areas/{}", p.community))),
+        all(),
+    );
 
     // --- Open311: reads are public; filing needs the client's api_key, whoever is signed in.
     let o = |path: &'static str| mk(w, move |_, _, _, _| get(format!("/open311/v2/{path}")));

@@ -6,6 +6,7 @@ pub mod base;
 pub mod board;
 pub mod case;
 pub mod cases;
+pub mod community;
 pub mod disputes;
 pub mod export;
 pub mod follow;
