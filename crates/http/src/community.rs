@@ -208,7 +208,11 @@ pub struct CommunityView {
 
 /// The area a public page is for: grids belong to their community's page.
 pub fn page_area(code: &AreaCode) -> AreaCode {
-    if code.level() > AreaLevel::Community { code.ancestor_at(AreaLevel::Community).unwrap_or_else(|| code.clone()) } else { code.clone() }
+    if code.level() > AreaLevel::Community {
+        code.ancestor_at(AreaLevel::Community).unwrap_or_else(|| code.clone())
+    } else {
+        code.clone()
+    }
 }
 
 fn period(key: &'static str, from: NaiveDate, to: NaiveDate, lang: Lang, s: &Sums) -> PeriodFigures {
@@ -334,9 +338,7 @@ pub async fn community_view(
         org: None,
     };
     let lists = code.level() == AreaLevel::Community;
-    let children = async {
-        if lists { Ok(Vec::new()) } else { store.child_areas(code).await }
-    };
+    let children = async { if lists { Ok(Vec::new()) } else { store.child_areas(code).await } };
     let cases = async {
         if lists {
             store.public_cases_of_area(code, CLOSED_DAYS, LIST_LIMIT, now).await

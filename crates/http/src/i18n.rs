@@ -287,7 +287,10 @@ pub fn reason_text(reason: &str, lang: Lang) -> String {
         "not_serving_this_area" => ("不负责该区域的调解", "does not serve this area"),
         "not_community_or_street" => ("须为村（社区）或乡镇（街道）", "must be a community or a street"),
         "below_community" => ("调解组织须设在村（社区）及以上", "must be a community or above"),
-        "below_public_page" => ("公开栏只设到村（社区），请选择所在的村（社区）", "has no page of its own: choose its community or village"),
+        "below_public_page" => (
+            "公开栏只设到村（社区），请选择所在的村（社区）",
+            "has no page of its own: choose its community or village",
+        ),
         "not_a_web_address" => ("须为 http 或 https 地址", "must be an http or https address"),
         "too_short" => ("过短（至少 16 个字符）", "is too short (at least 16 characters)"),
         "not_current_stage" => (

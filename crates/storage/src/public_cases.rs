@@ -7,6 +7,7 @@
 use chrono::{DateTime, Duration, Utc};
 use shiyu_domain::area::AreaCode;
 use shiyu_domain::case::PublicCase;
+use shiyu_domain::time::local_date;
 use sqlx::Row;
 
 use crate::cases::{Arg, OPEN_STATES, Query, parse_snapshot};
@@ -48,7 +49,8 @@ impl Store {
         closed.within("c.area_code", area.scope_prefix());
         closed.push(" AND c.updated_at >= ?", Arg::Int(ms(since)));
         closed.raw(" ORDER BY c.updated_at DESC, c.id DESC").push(" LIMIT ?", Arg::Int(limit));
-        let (open, closed) = tokio::try_join!(open.build().fetch_all(&self.pool), closed.build().fetch_all(&self.pool))?;
+        let (open, closed) =
+            tokio::try_join!(open.build().fetch_all(&self.pool), closed.build().fetch_all(&self.pool))?;
         let public = |rows: Vec<sqlx::any::AnyRow>| -> Result<Vec<PublicCase>> {
             let mut out = Vec::with_capacity(rows.len());
             for r in &rows {
@@ -58,6 +60,12 @@ impl Store {
             }
             Ok(out)
         };
-        Ok(PublicCases { open: public(open)?, closed: public(closed)? })
+        // A case can change after it is finished (archived), so `updated_at` only narrows the
+        // read; the list is of the days it was finished.
+        let first_day = local_date(since);
+        let mut closed: Vec<PublicCase> =
+            public(closed)?.into_iter().filter(|c| c.closed_on.is_some_and(|d| d >= first_day)).collect();
+        closed.sort_by_key(|c| std::cmp::Reverse(c.closed_on));
+        Ok(PublicCases { open: public(open)?, closed })
     }
 }

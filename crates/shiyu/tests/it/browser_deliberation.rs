@@ -163,6 +163,26 @@ async fn walk(app: &TestApp, driver: &Driver) {
     assert_eq!(resident.count("form[data-move]").await, 0, "nothing to do, and comments are closed");
     resident.close().await;
 
+    // Anyone, signed in or not, walks from the city's public page down to the village and reads
+    // the result there, with the count and without a name.
+    let visitor = Browser::open(driver, app.base_url()).await;
+    visitor.go("/follow").await;
+    visitor.click("nav.mainnav a[href='/p']").await;
+    visitor.arrived(&format!("/p/{}", app.fx.city)).await;
+    for next in [&app.fx.district, &app.fx.street, &village] {
+        visitor.click(&format!("[data-testid=children] a[data-area='{next}']")).await;
+        visitor.arrived(&format!("/p/{next}")).await;
+    }
+    assert_eq!(visitor.text("[data-testid=area-name]").await, "东门村 · 公开栏");
+    let shown = visitor.text("[data-testid=public-proposals]").await;
+    assert!(shown.contains("村东组道路硬化已完工并通过验收") && shown.contains("赞成20票"), "{shown}");
+    assert_eq!(visitor.count("[data-testid=public-proposals] .step-done").await, 6, "every stage done");
+    let page = visitor.source().await;
+    for hidden in ["代表1", "党员1", "支委1", "会议讨论并表决"] {
+        assert!(!page.contains(hidden), "the public page shows {hidden}");
+    }
+    visitor.close().await;
+
     let report = app.store.verify_histories().await.expect("verify");
     assert!(report.findings.is_empty() && report.proposals == 1, "{:?}", report.findings);
 }

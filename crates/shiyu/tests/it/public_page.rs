@@ -29,12 +29,7 @@ fn mobile_like(text: &str) -> Vec<String> {
 }
 
 async fn page(app: &TestApp, path: &str, lang: &str) -> (u16, String, Option<String>) {
-    let res = reqwest::Client::new()
-        .get(app.url(path))
-        .header("accept-language", lang)
-        .send()
-        .await
-        .expect("request");
+    let res = reqwest::Client::new().get(app.url(path)).header("accept-language", lang).send().await.expect("request");
     let status = res.status().as_u16();
     let cache = res.headers().get("cache-control").and_then(|v| v.to_str().ok()).map(str::to_owned);
     (status, res.text().await.expect("body"), cache)
@@ -77,9 +72,12 @@ async fn the_public_page_shows_how_requests_are_answered_and_no_personal_data() 
             json!({"title": "硬化村东道路", "content": "村东道路雨天泥泞，提议硬化。", "area_code": village.as_str()}),
         )
         .await;
-        for (stage, members, present, yes, hours_ago) in
-            [("propose", 5, 5, 5, 50), ("discuss", 9, 9, 9, 40), ("deliberate", 40, 30, 25, 30), ("decide", 30, 20, 11, 20)]
-        {
+        for (stage, members, present, yes, hours_ago) in [
+            ("propose", 5, 5, 5, 50),
+            ("discuss", 9, 9, 9, 40),
+            ("deliberate", 40, 30, 25, 30),
+            ("decide", 30, 20, 11, 20),
+        ] {
             let (s, v) = operator
                 .post(&format!("/api/proposals/{pid}/moves"), meeting(stage, members, present, yes, hours_ago))
                 .await;
@@ -105,7 +103,10 @@ async fn the_public_page_shows_how_requests_are_answered_and_no_personal_data() 
         assert_eq!(view["open"], 1, "{engine:?}: one open case in the village");
         let open = view["open_cases"].as_array().expect("open list");
         assert_eq!(open.len(), 1, "{view}");
-        assert_eq!((open[0]["category"].as_str(), open[0]["state"].as_str()), (Some(app.fx.category.as_str()), Some("accepted")));
+        assert_eq!(
+            (open[0]["category"].as_str(), open[0]["state"].as_str()),
+            (Some(app.fx.category.as_str()), Some("accepted"))
+        );
         assert_eq!(open[0]["ledger"], "demand");
         let closed = view["closed_cases"].as_array().expect("closed list");
         assert_eq!(closed.len(), 1, "{view}");
@@ -117,7 +118,10 @@ async fn the_public_page_shows_how_requests_are_answered_and_no_personal_data() 
         let proposal = &view["proposals"][0];
         assert_eq!(proposal["title"], "硬化村东道路");
         assert_eq!(proposal["meetings"].as_array().map(Vec::len), Some(4));
-        assert_eq!((proposal["meetings"][3]["present"].as_u64(), proposal["meetings"][3]["yes"].as_u64()), (Some(20), Some(11)));
+        assert_eq!(
+            (proposal["meetings"][3]["present"].as_u64(), proposal["meetings"][3]["yes"].as_u64()),
+            (Some(20), Some(11))
+        );
         assert_eq!(proposal["documents"][0]["text"], "经村民代表会议表决通过，硬化村东道路。");
         let at: Vec<&str> = proposal["stages"]
             .as_array()
@@ -189,7 +193,8 @@ async fn the_public_page_shows_how_requests_are_answered_and_no_personal_data() 
         assert!(en.contains("Requests being handled") && en.contains("Satisfied"), "{en}");
 
         // A grid leads to its community's page; a street's page links down and lists no cases.
-        let no_redirect = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        let no_redirect =
+            reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
         let res = no_redirect.get(app.url(&format!("/p/{}", app.fx.grid))).send().await.expect("grid");
         assert_eq!(res.status().as_u16(), 303);
         assert_eq!(
@@ -197,7 +202,10 @@ async fn the_public_page_shows_how_requests_are_answered_and_no_personal_data() 
             Some(format!("/p/{}", app.fx.community).as_str())
         );
         let res = no_redirect.get(app.url("/p")).send().await.expect("root");
-        assert_eq!(res.headers().get("location").and_then(|l| l.to_str().ok()), Some(format!("/p/{}", app.fx.city).as_str()));
+        assert_eq!(
+            res.headers().get("location").and_then(|l| l.to_str().ok()),
+            Some(format!("/p/{}", app.fx.city).as_str())
+        );
         let (s, street) = anonymous.get(&format!("/api/public/areas/{}", app.fx.street)).await;
         assert_eq!(s, 200, "{street}");
         assert_eq!(street["lists"], false);
@@ -209,7 +217,9 @@ async fn the_public_page_shows_how_requests_are_answered_and_no_personal_data() 
         assert_eq!(street["proposals"][0]["title"], "硬化村东道路");
 
         // Bad codes name the field; an unknown area is not found.
-        let error = |v: &Value| (v["error"]["field"].as_str().map(str::to_owned), v["error"]["reason"].as_str().map(str::to_owned));
+        let error = |v: &Value| {
+            (v["error"]["field"].as_str().map(str::to_owned), v["error"]["reason"].as_str().map(str::to_owned))
+        };
         let (s, v) = anonymous.get("/api/public/areas/12345").await;
         assert_eq!((s, error(&v)), (422, (Some("area".into()), Some("not_an_area_code".into()))), "{v}");
         let (s, v) = anonymous.get(&format!("/api/public/areas/{}", app.fx.grid)).await;

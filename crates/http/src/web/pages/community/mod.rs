@@ -53,7 +53,6 @@ impl CommunityPage {
             self.c.meeting_count,
             &[
                 ("day", m.held_on.to_string()),
-                ("body", m.body.to_owned()),
                 ("stage", m.stage.clone()),
                 ("members", m.members.to_string()),
                 ("present", m.present.to_string()),

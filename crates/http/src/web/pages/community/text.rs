@@ -14,6 +14,7 @@ texts! {
     privacy: "为保护个人信息，本页不显示诉求的编号、标题、内容和反映人，只显示类别、日期和办理情况。查询本人诉求请用",
         "To protect personal data this page shows no request's number, title, text or reporter, only its category, dates and progress. To follow your own request use";
     follow_link: "办件查询", "Follow a request";
+    full_stop: "。", ".";
     pick_area: "选择区域", "Choose an area";
     areas_below: "下辖区域", "Areas below";
     now_open: "正在办理", "Being handled";
@@ -45,8 +46,8 @@ texts! {
     procedure: "程序", "Procedure";
     made_on: "登记日期", "Made on";
     meetings: "会议表决", "Votes";
-    meeting_count: "{day} {body}（{stage}）：应到{members}人，实到{present}人；赞成{for}票，反对{against}票，弃权{abstain}票",
-        "{day} {body} ({stage}): {present} of {members} members present; {for} for, {against} against, {abstain} abstaining";
+    meeting_count: "{day} {stage}：应到{members}人，实到{present}人；赞成{for}票，反对{against}票，弃权{abstain}票",
+        "{day} {stage}: {present} of {members} members present; {for} for, {against} against, {abstain} abstaining";
     colon: "：", ": ";
     passed: "通过", "Passed";
     failed: "未通过", "Not passed";
