@@ -16,7 +16,7 @@ use crate::auth::MaybeAuth;
 use crate::community::community_view;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::web::layout::request_lang;
+use crate::web::layout::reader_lang;
 
 /// How long a browser or proxy may keep a public page: the figures move by the minute, not the
 /// second, and a page shared around a community should not hit the database for every reader.
@@ -128,7 +128,7 @@ pub async fn area(
     headers: HeaderMap,
     Path(code): Path<String>,
 ) -> Result<Response, ApiError> {
-    let lang = auth.map_or_else(|| request_lang(&uri, &headers), |a| a.lang);
+    let lang = reader_lang(auth.as_ref(), &uri, &headers);
     let code = AreaCode::parse(&code).map_err(|_| ApiError::invalid("area", "not_an_area_code"))?;
     let view = community_view(&state, lang, &code, chrono::Utc::now()).await?;
     Ok(([(CACHE_CONTROL, PUBLIC_MAX_AGE), (VARY, PUBLIC_VARY)], Json(view)).into_response())

@@ -204,6 +204,11 @@ pub fn fixable(e: &ApiError) -> bool {
     )
 }
 
+/// The language of a page anyone may read: the signed-in reader's, else the request's.
+pub fn reader_lang(auth: Option<&Auth>, uri: &axum::http::Uri, headers: &axum::http::HeaderMap) -> Lang {
+    auth.map_or_else(|| request_lang(uri, headers), |a| a.lang)
+}
+
 /// The language of a request without a signed-in user: `?lang=` first, then cookie and headers
 /// (the same order as [`Lang::from_parts`]).
 pub fn request_lang(uri: &axum::http::Uri, headers: &axum::http::HeaderMap) -> Lang {

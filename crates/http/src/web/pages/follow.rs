@@ -18,7 +18,7 @@ use crate::auth::MaybeAuth;
 use crate::error::ApiError;
 use crate::i18n::Lang;
 use crate::state::AppState;
-use crate::web::layout::{Chrome, render, render_status, request_lang, status_of};
+use crate::web::layout::{Chrome, reader_lang, render, render_status, status_of};
 use crate::web::text::{Text, labelled, text};
 use crate::web::views::{Opt, state_label};
 
@@ -120,10 +120,6 @@ fn page_of(lang: Lang, auth: Option<&crate::auth::Auth>, f: &FollowForm) -> Foll
     }
 }
 
-fn lang_of(auth: Option<&crate::auth::Auth>, uri: &Uri, headers: &HeaderMap) -> Lang {
-    auth.map_or_else(|| request_lang(uri, headers), |a| a.lang)
-}
-
 /// The case for a number and phone; a wrong number or phone is one "not found", so the page does
 /// not tell which of the two was wrong.
 async fn find(state: &AppState, f: &FollowForm) -> Result<CaseSnapshot, ApiError> {
@@ -144,7 +140,7 @@ fn message(lang: Lang, e: &ApiError) -> String {
 
 /// The empty form.
 pub async fn page(MaybeAuth(auth): MaybeAuth, uri: Uri, headers: HeaderMap) -> Result<Response, ApiError> {
-    let lang = lang_of(auth.as_ref(), &uri, &headers);
+    let lang = reader_lang(auth.as_ref(), &uri, &headers);
     render(&page_of(lang, auth.as_ref(), &FollowForm::default()))
 }
 
@@ -156,7 +152,7 @@ pub async fn lookup(
     headers: HeaderMap,
     Form(f): Form<FollowForm>,
 ) -> Result<Response, ApiError> {
-    let lang = lang_of(auth.as_ref(), &uri, &headers);
+    let lang = reader_lang(auth.as_ref(), &uri, &headers);
     let mut page = page_of(lang, auth.as_ref(), &f);
     match find(&state, &f).await {
         Ok(c) => {
@@ -179,7 +175,7 @@ pub async fn rate(
     headers: HeaderMap,
     Form(f): Form<FollowForm>,
 ) -> Result<Response, ApiError> {
-    let lang = lang_of(auth.as_ref(), &uri, &headers);
+    let lang = reader_lang(auth.as_ref(), &uri, &headers);
     let mut page = page_of(lang, auth.as_ref(), &f);
     let result = async {
         let satisfaction = Satisfaction::parse(f.satisfaction.trim())

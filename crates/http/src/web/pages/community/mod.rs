@@ -21,7 +21,7 @@ use crate::community::{CLOSED_DAYS, CommunityView, LIST_LIMIT, community_view, l
 use crate::error::ApiError;
 use crate::i18n::Lang;
 use crate::state::AppState;
-use crate::web::layout::{Chrome, render, request_lang};
+use crate::web::layout::{Chrome, reader_lang, render};
 use crate::web::text::fill;
 
 /// The page.
@@ -87,7 +87,7 @@ pub async fn page(
     headers: HeaderMap,
     Path(code): Path<String>,
 ) -> Result<Response, ApiError> {
-    let lang = auth.as_ref().map_or_else(|| request_lang(&uri, &headers), |a| a.lang);
+    let lang = reader_lang(auth.as_ref(), &uri, &headers);
     let code = AreaCode::parse(&code).map_err(|_| ApiError::invalid("area", "not_an_area_code"))?;
     let area = page_area(&code);
     if area != code {
