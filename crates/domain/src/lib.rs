@@ -16,6 +16,7 @@ pub mod dispute;
 pub mod duplicates;
 pub mod error;
 pub mod exchange;
+pub mod history;
 pub mod ids;
 pub mod open311;
 pub mod place;

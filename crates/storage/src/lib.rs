@@ -25,6 +25,7 @@ pub mod directory;
 pub mod disputes;
 pub mod exchange;
 mod group_commit;
+mod history;
 pub mod map;
 pub mod open311;
 pub mod points;

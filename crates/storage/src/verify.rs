@@ -3,14 +3,15 @@
 
 use serde::Serialize;
 use shiyu_domain::case::CaseSnapshot;
-use shiyu_domain::case::event::{Event, StoredLink, verify_chain, verify_links};
-use shiyu_domain::deliberation::{ProposalEvent, ProposalSnapshot};
-use shiyu_domain::dispute::{DisputeEvent, DisputeSnapshot};
+use shiyu_domain::case::event::{Event, StoredLink, verify_chain};
+use shiyu_domain::deliberation::ProposalSnapshot;
+use shiyu_domain::dispute::DisputeSnapshot;
 use shiyu_domain::ids::CaseId;
 use sqlx::Row;
 
 use crate::db::Store;
 use crate::error::{Result, StorageError};
+use crate::history::{DISPUTES, PROPOSALS};
 
 /// One problem found.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -87,109 +88,27 @@ impl Store {
             }
             after = rows.last().map(|r| r.try_get::<String, _>("id")).transpose()?.unwrap_or_default();
         }
-        self.verify_dispute_histories(&mut report).await?;
-        self.verify_proposal_histories(&mut report).await?;
+        let rules = &self.rules.dispute;
+        self.verify_entries(
+            &DISPUTES,
+            &mut report,
+            |e| DisputeSnapshot::replay(e, rules),
+            |r, n| {
+                r.disputes += 1;
+                r.dispute_events += n;
+            },
+        )
+        .await?;
+        self.verify_entries(&PROPOSALS, &mut report, ProposalSnapshot::replay, |r, n| {
+            r.proposals += 1;
+            r.proposal_events += n;
+        })
+        .await?;
         Ok(report)
     }
 
-    async fn verify_dispute_histories(&self, report: &mut VerifyReport) -> Result<()> {
-        let mut after = String::new();
-        loop {
-            let rows =
-                sqlx::query("SELECT id, number, snapshot, last_hash FROM disputes WHERE id > $1 ORDER BY id LIMIT 500")
-                    .bind(after.as_str())
-                    .fetch_all(&self.pool)
-                    .await?;
-            if rows.is_empty() {
-                return Ok(());
-            }
-            for row in &rows {
-                let id: String = row.try_get("id")?;
-                let number: String = row.try_get("number")?;
-                let last_hash: String = row.try_get("last_hash")?;
-                report.disputes += 1;
-                let links = self
-                    .links(
-                        "SELECT seq, body, prev_hash, hash FROM dispute_events WHERE dispute_id = $1 ORDER BY seq",
-                        &id,
-                    )
-                    .await?;
-                report.dispute_events += links.len() as u64;
-                let mut finding = |seq, problem: &str| {
-                    report.findings.push(Finding { number: number.clone(), seq, problem: problem.to_owned() })
-                };
-                if let Err(b) = verify_links(&links, DisputeEvent::seq_of) {
-                    finding(b.seq, b.problem);
-                    continue;
-                }
-                if links.last().map(|l| l.hash.as_str()) != Some(last_hash.as_str()) {
-                    finding(0, "row_hash_differs_from_chain_head");
-                }
-                let events: Vec<DisputeEvent> =
-                    links.iter().filter_map(|l| DisputeEvent::from_json(&l.json).ok()).collect();
-                let stored: Option<DisputeSnapshot> = serde_json::from_str(&row.try_get::<String, _>("snapshot")?).ok();
-                match (DisputeSnapshot::replay(&events, &self.rules.dispute), stored) {
-                    (Ok(rebuilt), Some(stored)) if rebuilt == stored => {}
-                    (Ok(_), Some(_)) => finding(0, "row_differs_from_replay"),
-                    (Ok(_), None) => finding(0, "row_unreadable"),
-                    (Err(_), _) => finding(0, "history_does_not_replay"),
-                }
-            }
-            after = rows.last().map(|r| r.try_get::<String, _>("id")).transpose()?.unwrap_or_default();
-        }
-    }
-
-    async fn verify_proposal_histories(&self, report: &mut VerifyReport) -> Result<()> {
-        let mut after = String::new();
-        loop {
-            let rows = sqlx::query(
-                "SELECT id, number, snapshot, last_hash FROM proposals WHERE id > $1 ORDER BY id LIMIT 500",
-            )
-            .bind(after.as_str())
-            .fetch_all(&self.pool)
-            .await?;
-            if rows.is_empty() {
-                return Ok(());
-            }
-            for row in &rows {
-                let id: String = row.try_get("id")?;
-                let number: String = row.try_get("number")?;
-                let last_hash: String = row.try_get("last_hash")?;
-                report.proposals += 1;
-                let links = self
-                    .links(
-                        "SELECT seq, body, prev_hash, hash FROM proposal_events WHERE proposal_id = $1 ORDER BY seq",
-                        &id,
-                    )
-                    .await?;
-                report.proposal_events += links.len() as u64;
-                let mut finding = |seq, problem: &str| {
-                    report.findings.push(Finding { number: number.clone(), seq, problem: problem.to_owned() })
-                };
-                if let Err(b) = verify_links(&links, ProposalEvent::seq_of) {
-                    finding(b.seq, b.problem);
-                    continue;
-                }
-                if links.last().map(|l| l.hash.as_str()) != Some(last_hash.as_str()) {
-                    finding(0, "row_hash_differs_from_chain_head");
-                }
-                let events: Vec<ProposalEvent> =
-                    links.iter().filter_map(|l| ProposalEvent::from_json(&l.json).ok()).collect();
-                let stored: Option<ProposalSnapshot> =
-                    serde_json::from_str(&row.try_get::<String, _>("snapshot")?).ok();
-                match (ProposalSnapshot::replay(&events), stored) {
-                    (Ok(rebuilt), Some(stored)) if rebuilt == stored => {}
-                    (Ok(_), Some(_)) => finding(0, "row_differs_from_replay"),
-                    (Ok(_), None) => finding(0, "row_unreadable"),
-                    (Err(_), _) => finding(0, "history_does_not_replay"),
-                }
-            }
-            after = rows.last().map(|r| r.try_get::<String, _>("id")).transpose()?.unwrap_or_default();
-        }
-    }
-
     /// The stored links of one history.
-    async fn links(&self, sql: &str, id: &str) -> Result<Vec<StoredLink>> {
+    pub(crate) async fn links(&self, sql: &str, id: &str) -> Result<Vec<StoredLink>> {
         sqlx::query(sql)
             .bind(id)
             .fetch_all(&self.pool)

@@ -10,7 +10,6 @@ use super::machine::{ProposalMove, ProposalStatus, ProposalView, decide};
 use super::procedure::{Procedure, Stage, is_proposal_area};
 use crate::DomainError;
 use crate::area::AreaCode;
-use crate::case::Actor;
 use crate::dispute::record::required_text;
 use crate::ids::{CaseId, ProposalCommentId, ProposalId, UserId};
 
@@ -82,38 +81,7 @@ pub struct ProposalEffects {
 }
 
 /// One entry of a proposal's history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProposalEvent {
-    /// Position in the history, from 1.
-    pub seq: u32,
-    /// When (UTC).
-    pub at: DateTime<Utc>,
-    /// Who.
-    pub actor: Actor,
-    /// What.
-    pub change: ProposalChange,
-    /// What the store computed.
-    #[serde(default)]
-    pub effects: ProposalEffects,
-}
-
-impl ProposalEvent {
-    /// The stored form: canonical JSON text.
-    pub fn to_json(&self) -> String {
-        // Plain data with string keys only: serialising cannot fail.
-        serde_json::to_string(self).unwrap_or_default()
-    }
-
-    /// Parses the stored form.
-    pub fn from_json(text: &str) -> Result<Self, DomainError> {
-        serde_json::from_str(text).map_err(|_| DomainError::invalid("event", "unreadable"))
-    }
-
-    /// The position read from stored JSON, for chain verification.
-    pub fn seq_of(json: &str) -> Option<u32> {
-        Self::from_json(json).ok().map(|e| e.seq)
-    }
-}
+pub type ProposalEvent = crate::history::Entry<ProposalChange, ProposalEffects>;
 
 /// A proposal as its history makes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -236,6 +204,7 @@ mod tests {
     use chrono::Duration;
 
     use super::*;
+    use crate::case::Actor;
     use crate::deliberation::procedure::{DeliberationRules, ProcedureKind};
     use crate::deliberation::record::{Meeting, Publication, Votes};
     use crate::role::Role;

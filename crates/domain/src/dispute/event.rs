@@ -9,7 +9,6 @@ use super::machine::{DisputeMove, DisputeRules, DisputeState, DisputeView, decid
 use super::record::{DisputeIntake, FOLLOW_UP_AFTER_DAYS, Fen, MediatorRef, OrgRef, SESSION_DUE_DAYS};
 use crate::DomainError;
 use crate::area::AreaCode;
-use crate::case::Actor;
 use crate::time::local_date;
 
 /// What an event did.
@@ -37,38 +36,7 @@ pub struct DisputeEffects {
 }
 
 /// One entry of a dispute's history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DisputeEvent {
-    /// Position in the history, from 1.
-    pub seq: u32,
-    /// When (UTC).
-    pub at: DateTime<Utc>,
-    /// Who.
-    pub actor: Actor,
-    /// What.
-    pub change: DisputeChange,
-    /// What the store computed.
-    #[serde(default)]
-    pub effects: DisputeEffects,
-}
-
-impl DisputeEvent {
-    /// The stored form: canonical JSON text.
-    pub fn to_json(&self) -> String {
-        // Plain data with string keys only: serialising cannot fail.
-        serde_json::to_string(self).unwrap_or_default()
-    }
-
-    /// Parses the stored form.
-    pub fn from_json(text: &str) -> Result<Self, DomainError> {
-        serde_json::from_str(text).map_err(|_| DomainError::invalid("event", "unreadable"))
-    }
-
-    /// The position read from stored JSON, for chain verification.
-    pub fn seq_of(json: &str) -> Option<u32> {
-        Self::from_json(json).ok().map(|e| e.seq)
-    }
-}
+pub type DisputeEvent = crate::history::Entry<DisputeChange, DisputeEffects>;
 
 /// A dispute as its history makes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -255,6 +223,7 @@ impl DisputeSnapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::case::Actor;
     use crate::dispute::record::{FollowUpVisit, PartyKind, PartyRecord, PartyRole, Session};
     use crate::dispute::{SessionMethod, SessionOutcome};
     use crate::ids::MediatorId;

@@ -204,6 +204,33 @@ pub fn fixable(e: &ApiError) -> bool {
     )
 }
 
+/// Answers a form's submission: a redirect to `done(value)` when it went through; a refusal the
+/// user can fix shows the form's page again, built by `again` with the message in their language,
+/// under the status the API would answer; any other error is the error page.
+pub async fn answer_form<T, P: Template>(
+    lang: Lang,
+    outcome: Result<T, ApiError>,
+    done: impl FnOnce(T) -> String,
+    again: impl AsyncFnOnce(String) -> Result<P, ApiError>,
+) -> Result<Response, ApiError> {
+    answer_form_when(lang, true, outcome, done, again).await
+}
+
+/// [`answer_form`], showing the form again only when `may_show` (the user may see its page).
+pub async fn answer_form_when<T, P: Template>(
+    lang: Lang,
+    may_show: bool,
+    outcome: Result<T, ApiError>,
+    done: impl FnOnce(T) -> String,
+    again: impl AsyncFnOnce(String) -> Result<P, ApiError>,
+) -> Result<Response, ApiError> {
+    match outcome {
+        Ok(value) => Ok(axum::response::Redirect::to(&done(value)).into_response()),
+        Err(e) if may_show && fixable(&e) => render_status(status_of(&e), &again(e.message(lang)).await?),
+        Err(e) => Err(e),
+    }
+}
+
 /// The language of a page anyone may read: the signed-in reader's, else the request's.
 pub fn reader_lang(auth: Option<&Auth>, uri: &axum::http::Uri, headers: &axum::http::HeaderMap) -> Lang {
     auth.map_or_else(|| request_lang(uri, headers), |a| a.lang)

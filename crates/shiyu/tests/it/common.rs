@@ -203,7 +203,29 @@ impl Drop for TestApp {
             let _ = r.shutdown.send(());
             r.handle.abort();
         }
+        // A PostgreSQL test database is dropped with its test, so a developer's server does not
+        // fill up with them (scripts/test's own cluster goes away anyway). FORCE closes the pool's
+        // connections; a failure only leaves the database behind.
+        if self.engine == Engine::Postgres {
+            let url = self.database_url.clone();
+            let _ = std::thread::spawn(move || drop_database(&url)).join();
+        }
     }
+}
+
+fn drop_database(url: &str) {
+    let Some((head, name)) = url.rsplit_once('/') else { return };
+    let Ok(base) = std::env::var("SHIYU_TEST_POSTGRES_URL") else { return };
+    if !name.starts_with("shiyu_test_") || !head.is_empty() && !base.starts_with(head) {
+        return;
+    }
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+    rt.block_on(async {
+        use sqlx::Connection as _;
+        if let Ok(mut conn) = sqlx::AnyConnection::connect(&base).await {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+        }
+    });
 }
 
 /// The fixture's areas with the west and east longitudes of their rectangles (lat 28.0–28.2).

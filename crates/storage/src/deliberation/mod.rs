@@ -30,6 +30,7 @@ use sqlx::{Any, Row, Transaction};
 use crate::cases::{Arg, Query};
 use crate::db::Store;
 use crate::error::{Result, StorageError};
+use crate::history::{PROPOSALS, append_entry};
 use crate::sql::{from_ms, ms};
 
 /// A proposal as entered, before checks.
@@ -436,25 +437,7 @@ impl Store {
             ProposalChange::Create(_) => "create",
             ProposalChange::Move(mv) => mv.name(),
         };
-        sqlx::query(
-            "INSERT INTO proposal_events (city, proposal_id, seq, at, actor_user, kind, body, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(city.as_str())
-        .bind(id.to_string())
-        .bind(i64::from(event.seq))
-        .bind(ms(event.at))
-        .bind(event.actor.user.map(|u| u.to_string()))
-        .bind(kind)
-        .bind(body.as_str())
-        .bind(prev_hash)
-        .bind(hash)
-        .execute(&mut **tx)
-        .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(db) if db.is_unique_violation() => StorageError::Conflict("proposal"),
-            _ => StorageError::Database(e),
-        })?;
+        append_entry(tx, &PROPOSALS, city.as_str(), &id.to_string(), event, kind, &body, prev_hash, hash).await?;
         let payload = serde_json::json!({
             "proposal_id": id, "number": after.number, "seq": event.seq, "hash": hash, "status": after.status,
             "stage": after.current_stage().map(Stage::key),

@@ -30,6 +30,7 @@ use crate::cases::{Arg, Query};
 use crate::crypto;
 use crate::db::Store;
 use crate::error::{Result, StorageError};
+use crate::history::{DISPUTES, append_entry};
 use crate::sql::{ms, prefix_pattern};
 
 /// A dispute as entered, before checks; organisations and mediators by registry id.
@@ -451,25 +452,7 @@ impl Store {
             DisputeChange::Register(_) => "register",
             DisputeChange::Move(mv) => mv.name(),
         };
-        sqlx::query(
-            "INSERT INTO dispute_events (city, dispute_id, seq, at, actor_user, kind, body, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(city.as_str())
-        .bind(id.to_string())
-        .bind(i64::from(event.seq))
-        .bind(ms(event.at))
-        .bind(event.actor.user.map(|u| u.to_string()))
-        .bind(kind)
-        .bind(body.as_str())
-        .bind(prev_hash)
-        .bind(hash)
-        .execute(&mut **tx)
-        .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(db) if db.is_unique_violation() => StorageError::Conflict("dispute"),
-            _ => StorageError::Database(e),
-        })?;
+        append_entry(tx, &DISPUTES, city.as_str(), &id.to_string(), event, kind, &body, prev_hash, hash).await?;
         let day = local_date(event.at).to_string();
         for d in deltas(before, after, event) {
             sqlx::query(

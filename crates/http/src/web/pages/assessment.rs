@@ -20,7 +20,7 @@ use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::web::forms::FormData;
-use crate::web::layout::{Chrome, fixable, render, render_status, status_of};
+use crate::web::layout::{Chrome, answer_form, fixable, render, render_status, status_of};
 use crate::web::names::Names;
 use crate::web::text::{Text, text};
 use crate::web::views::Opt;
@@ -208,16 +208,8 @@ pub async fn add_record(
         Ok(())
     }
     .await;
-    match result {
-        Ok(()) => {
-            Ok(Redirect::to(&format!("/assessment?kind={}&start={}&area={}", q.kind, q.start, q.area)).into_response())
-        }
-        Err(e) if fixable(&e) => {
-            let message = e.message(auth.lang);
-            render_status(status_of(&e), &page_of(&state, &auth, &q, message).await?)
-        }
-        Err(e) => Err(e),
-    }
+    let done = |()| format!("/assessment?kind={}&start={}&area={}", q.kind, q.start, q.area);
+    answer_form(auth.lang, result, done, async |message| page_of(&state, &auth, &q, message).await).await
 }
 
 /// The plan editor.

@@ -9,7 +9,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, RawForm, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -29,7 +29,7 @@ use crate::error::ApiError;
 use crate::i18n::Lang;
 use crate::state::AppState;
 use crate::web::forms::FormData;
-use crate::web::layout::{Chrome, fixable, render, render_status, status_of};
+use crate::web::layout::{Chrome, answer_form, render};
 use crate::web::names::Names;
 use crate::web::text::{Text, text};
 use crate::web::views::{Opt, OptGroup};
@@ -387,14 +387,13 @@ pub async fn create(State(state): State<AppState>, auth: Auth, RawForm(raw): Raw
         Ok::<_, ApiError>(state.store.register_dispute(&auth.principal, nd, Utc::now()).await?)
     }
     .await;
-    match result {
-        Ok(id) => Ok(Redirect::to(&format!("/disputes/{id}?done=register")).into_response()),
-        Err(e) if fixable(&e) => {
-            let message = e.message(auth.lang);
-            render_status(status_of(&e), &new_page(&state, &auth, v, message).await?)
-        }
-        Err(e) => Err(e),
-    }
+    answer_form(
+        auth.lang,
+        result,
+        |id| format!("/disputes/{id}?done=register"),
+        async |message| new_page(&state, &auth, v, message).await,
+    )
+    .await
 }
 
 /// A label and value of the details list.
@@ -885,14 +884,13 @@ pub async fn make_move(
             .map_err(|e| ApiError::from(e).for_dispute())
     }
     .await;
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/disputes/{id}?done={name}")).into_response()),
-        Err(e) if fixable(&e) => {
-            let message = e.message(auth.lang);
-            render_status(status_of(&e), &dispute_page(&state, &auth, &id, message, "").await?)
-        }
-        Err(e) => Err(e),
-    }
+    answer_form(
+        auth.lang,
+        result,
+        |_| format!("/disputes/{id}?done={name}"),
+        async |message| dispute_page(&state, &auth, &id, message, "").await,
+    )
+    .await
 }
 
 /// Used by the case page: the dispute a case became, and whether the user may turn it into one.

@@ -6,7 +6,7 @@
 
 use askama::Template;
 use axum::extract::{Multipart, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use chrono::Utc;
 use shiyu_domain::area::AreaCode;
 use shiyu_domain::case::{CaseState, Ledger, Move, ResultKind};
@@ -19,7 +19,7 @@ use crate::api::cases::{NewCase, ReporterChoice};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::web::layout::{Chrome, fixable, render, render_status, status_of};
+use crate::web::layout::{Chrome, answer_form, render};
 use crate::web::names::Names;
 use crate::web::pages::intake::{category_groups, location};
 use crate::web::text::{Text, text};
@@ -214,12 +214,11 @@ async fn file_report(
 pub async fn report_submit(State(state): State<AppState>, auth: Auth, form: Multipart) -> Result<Response, ApiError> {
     let grid = my_grid(&auth)?;
     let (v, photo) = read_form(form).await?;
-    match file_report(&state, &auth, &grid, &v, photo).await {
-        Ok(id) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
-        Err(e) if fixable(&e) => {
-            let message = e.message(auth.lang);
-            render_status(status_of(&e), &report_page(&state, &auth, v, message).await?)
-        }
-        Err(e) => Err(e),
-    }
+    answer_form(
+        auth.lang,
+        file_report(&state, &auth, &grid, &v, photo).await,
+        |id| format!("/cases/{id}"),
+        async |message| report_page(&state, &auth, v, message).await,
+    )
+    .await
 }

@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::extract::{Query, RawForm, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use chrono::Utc;
 use shiyu_domain::area::AreaLevel;
 use shiyu_domain::dispute::access::{DisputeAct, dispute_root};
@@ -21,7 +21,7 @@ use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::web::forms::FormData;
-use crate::web::layout::{Chrome, fixable, render, render_status, status_of};
+use crate::web::layout::{Chrome, answer_form, render};
 use crate::web::names::Names;
 use crate::web::text::{Text, text};
 use crate::web::views::{Opt, OptGroup};
@@ -201,18 +201,11 @@ pub async fn record_screening(
         Ok::<_, ApiError>(state.store.record_screening(&auth.principal, ns, Utc::now()).await?)
     }
     .await;
-    match result {
-        Ok((_, found)) => Ok(match found.first() {
-            Some(id) => Redirect::to(&format!("/disputes/{id}?done=register")),
-            None => Redirect::to("/disputes/screenings?done=1"),
-        }
-        .into_response()),
-        Err(e) if fixable(&e) => {
-            let message = e.message(auth.lang);
-            render_status(status_of(&e), &screenings_page(&state, &auth, message, false).await?)
-        }
-        Err(e) => Err(e),
-    }
+    let done = |(_, found): (_, Vec<_>)| match found.first() {
+        Some(id) => format!("/disputes/{id}?done=register"),
+        None => "/disputes/screenings?done=1".to_owned(),
+    };
+    answer_form(auth.lang, result, done, async |message| screenings_page(&state, &auth, message, false).await).await
 }
 
 /// A figures line with its area's name and the numbers as text.
@@ -383,14 +376,13 @@ pub async fn registry(State(state): State<AppState>, auth: Auth) -> Result<Respo
 }
 
 async fn registry_result(state: &AppState, auth: &Auth, r: Result<(), ApiError>) -> Result<Response, ApiError> {
-    match r {
-        Ok(()) => Ok(Redirect::to("/admin/mediation").into_response()),
-        Err(e) if fixable(&e) => {
-            let message = e.message(auth.lang);
-            render_status(status_of(&e), &registry_page(state, auth, message).await?)
-        }
-        Err(e) => Err(e),
-    }
+    answer_form(
+        auth.lang,
+        r,
+        |()| "/admin/mediation".to_owned(),
+        async |message| registry_page(state, auth, message).await,
+    )
+    .await
 }
 
 /// `POST /admin/mediation/orgs`.

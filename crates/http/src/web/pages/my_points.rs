@@ -28,7 +28,7 @@ use crate::error::ApiError;
 use crate::i18n::Lang;
 use crate::state::AppState;
 use crate::web::forms::FormData;
-use crate::web::layout::{Chrome, fixable, render, render_status, status_of};
+use crate::web::layout::{Chrome, answer_form_when, fixable, render, render_status, status_of};
 use crate::web::names::Names;
 use crate::web::points_text::{PointsText, points_text};
 use crate::web::views::{Opt, OptGroup};
@@ -53,11 +53,11 @@ pub fn kind_label(lang: Lang, k: EntryKind) -> &'static str {
 
 /// The city's root area, where residents' choices of community start.
 pub(crate) async fn city_root(state: &AppState) -> Result<AreaCode, ApiError> {
-    let city = state.store.default_city().await?;
-    Ok(AreaCode::parse(&format!("{}00000000", city.as_str()))?)
+    Ok(state.store.root_area().await?)
 }
 
-/// Communities under `root`, grouped by street, as choices.
+/// The communities and villages under `root` (or only those listed), grouped by street, as
+/// choices.
 pub(crate) async fn community_groups(
     state: &AppState,
     names: &mut Names<'_>,
@@ -294,14 +294,14 @@ pub async fn cancel(
             .map_err(|e| for_redemption(e.into()))
     }
     .await;
-    match result {
-        Ok(_) => Ok(Redirect::to("/r/points?done=cancel").into_response()),
-        Err(e) if fixable(&e) && auth.user.role == Role::Resident => {
-            let message = e.message(auth.lang);
-            render_status(status_of(&e), &my_points_page(&state, &auth, "", message).await?)
-        }
-        Err(e) => Err(e),
-    }
+    answer_form_when(
+        auth.lang,
+        auth.user.role == Role::Resident,
+        result,
+        |_| "/r/points?done=cancel".to_owned(),
+        async |message| my_points_page(&state, &auth, "", message).await,
+    )
+    .await
 }
 
 /// Goods as the shop shows them.
@@ -427,14 +427,14 @@ pub async fn redeem(State(state): State<AppState>, auth: Auth, RawForm(raw): Raw
         )
     }
     .await;
-    match result {
-        Ok(_) => Ok(Redirect::to("/r/points?done=redeem").into_response()),
-        Err(e) if fixable(&e) && auth.user.role == Role::Resident => {
-            let message = e.message(auth.lang);
-            render_status(status_of(&e), &shop_page(&state, &auth, &get("area"), message).await?)
-        }
-        Err(e) => Err(e),
-    }
+    answer_form_when(
+        auth.lang,
+        auth.user.role == Role::Resident,
+        result,
+        |_| "/r/points?done=redeem".to_owned(),
+        async |message| shop_page(&state, &auth, &get("area"), message).await,
+    )
+    .await
 }
 
 /// An activity line.
@@ -628,14 +628,14 @@ pub async fn register(State(state): State<AppState>, auth: Auth, RawForm(raw): R
         Ok::<_, ApiError>(state.store.register_volunteer(&auth.principal, reg, Utc::now()).await?)
     }
     .await;
-    match result {
-        Ok(_) => Ok(Redirect::to("/r/volunteer?done=register").into_response()),
-        Err(e) if fixable(&e) && auth.user.role == Role::Resident => {
-            let message = e.message(auth.lang);
-            render_status(status_of(&e), &volunteer_page(&state, &auth, v, "", message).await?)
-        }
-        Err(e) => Err(e),
-    }
+    answer_form_when(
+        auth.lang,
+        auth.user.role == Role::Resident,
+        result,
+        |_| "/r/volunteer?done=register".to_owned(),
+        async |message| volunteer_page(&state, &auth, v, "", message).await,
+    )
+    .await
 }
 
 /// `POST /r/activities/{id}/{sign_up|withdraw}`.

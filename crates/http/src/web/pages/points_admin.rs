@@ -34,7 +34,7 @@ use crate::error::ApiError;
 use crate::i18n::Lang;
 use crate::state::AppState;
 use crate::web::forms::FormData;
-use crate::web::layout::{Chrome, fixable, render, render_status, status_of};
+use crate::web::layout::{Chrome, answer_form_when, fixable, render, render_status, status_of};
 use crate::web::names::Names;
 use crate::web::points_text::{PointsText, points_text};
 use crate::web::views::{Opt, OptGroup};
@@ -218,14 +218,14 @@ pub async fn create_team(
         Ok::<_, ApiError>(state.store.create_team(&auth.principal, plan, Utc::now()).await?)
     }
     .await;
-    match result {
-        Ok(_) => Ok(Redirect::to("/volunteers?done=team").into_response()),
-        Err(e) if fixable(&e) && points_root(&auth.principal, PointsAct::Manage).is_some() => {
-            let message = e.message(auth.lang);
-            render_status(status_of(&e), &volunteers_page(&state, &auth, v, "", message).await?)
-        }
-        Err(e) => Err(e),
-    }
+    answer_form_when(
+        auth.lang,
+        points_root(&auth.principal, PointsAct::Manage).is_some(),
+        result,
+        |_| "/volunteers?done=team".to_owned(),
+        async |message| volunteers_page(&state, &auth, v, "", message).await,
+    )
+    .await
 }
 
 /// `POST /volunteers/members`: a volunteer (`volunteer_id`) joins a team (`team`).
@@ -249,14 +249,14 @@ pub async fn add_member(
         Ok(state.store.add_team_member(&auth.principal, team, volunteer, Utc::now()).await?)
     }
     .await;
-    match result {
-        Ok(_) => Ok(Redirect::to("/volunteers?done=member").into_response()),
-        Err(e) if fixable(&e) && points_root(&auth.principal, PointsAct::Manage).is_some() => {
-            let message = e.message(auth.lang);
-            render_status(status_of(&e), &volunteers_page(&state, &auth, TeamBody::default(), "", message).await?)
-        }
-        Err(e) => Err(e),
-    }
+    answer_form_when(
+        auth.lang,
+        points_root(&auth.principal, PointsAct::Manage).is_some(),
+        result,
+        |_| "/volunteers?done=member".to_owned(),
+        async |message| volunteers_page(&state, &auth, TeamBody::default(), "", message).await,
+    )
+    .await
 }
 
 /// `GET /activities`.
@@ -347,14 +347,14 @@ pub async fn create_activity(
         Ok::<_, ApiError>(state.store.create_activity(&auth.principal, plan, team, Utc::now()).await?)
     }
     .await;
-    match result {
-        Ok(a) => Ok(Redirect::to(&format!("/activities/{}", a.id)).into_response()),
-        Err(e) if fixable(&e) && points_root(&auth.principal, PointsAct::Manage).is_some() => {
-            let message = e.message(auth.lang);
-            render_status(status_of(&e), &activities_page(&state, &auth, v, message).await?)
-        }
-        Err(e) => Err(e),
-    }
+    answer_form_when(
+        auth.lang,
+        points_root(&auth.principal, PointsAct::Manage).is_some(),
+        result,
+        |a| format!("/activities/{}", a.id),
+        async |message| activities_page(&state, &auth, v, message).await,
+    )
+    .await
 }
 
 /// A volunteer signed up, as the activity page shows them.
@@ -499,14 +499,14 @@ pub async fn activity_move(
         state.store.activity_action(&auth.principal, aid, action, Utc::now()).await.map_err(|e| for_activity(e.into()))
     }
     .await;
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/activities/{id}?done={name}")).into_response()),
-        Err(e) if fixable(&e) && points_root(&auth.principal, PointsAct::Manage).is_some() => {
-            let message = e.message(auth.lang);
-            render_status(status_of(&e), &activity_page(&state, &auth, &id, "", message).await?)
-        }
-        Err(e) => Err(e),
-    }
+    answer_form_when(
+        auth.lang,
+        points_root(&auth.principal, PointsAct::Manage).is_some(),
+        result,
+        |_| format!("/activities/{id}?done={name}"),
+        async |message| activity_page(&state, &auth, &id, "", message).await,
+    )
+    .await
 }
 
 /// A good as the shop page shows it.
@@ -891,15 +891,12 @@ pub async fn set_rules(State(state): State<AppState>, auth: Auth, RawForm(raw): 
         Ok::<_, ApiError>(state.store.set_point_rules(&auth.principal, &area, rules, Utc::now()).await?)
     }
     .await;
-    match result {
-        Ok(r) => {
-            let area = r.set_at.map(|a| a.to_string()).unwrap_or_default();
-            Ok(Redirect::to(&format!("/points?area={area}&done=rules")).into_response())
-        }
-        Err(e) if fixable(&e) && points_root(&auth.principal, PointsAct::Manage).is_some() => {
-            let message = e.message(auth.lang);
-            render_status(status_of(&e), &points_admin_page(&state, &auth, Some(v), "", "", message).await?)
-        }
-        Err(e) => Err(e),
-    }
+    let done = |r: shiyu_storage::points::rules::RulesInForce| {
+        format!("/points?area={}&done=rules", r.set_at.map(|a| a.to_string()).unwrap_or_default())
+    };
+    let may_show = points_root(&auth.principal, PointsAct::Manage).is_some();
+    answer_form_when(auth.lang, may_show, result, done, async |message| {
+        points_admin_page(&state, &auth, Some(v), "", "", message).await
+    })
+    .await
 }

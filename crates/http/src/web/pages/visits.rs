@@ -18,7 +18,7 @@ use super::grid::my_grid;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::web::layout::{Chrome, fixable, render, render_status, status_of};
+use crate::web::layout::{Chrome, answer_form, render};
 use crate::web::text::{Text, text};
 
 /// A household to tick.
@@ -221,14 +221,13 @@ pub async fn submit(
         Ok::<_, ApiError>(state.store.log_visit(city.as_str(), &auth.principal, visit, Utc::now()).await?)
     }
     .await;
-    match result {
-        Ok(_) => Ok(Redirect::to("/grid/visits?done=1").into_response()),
-        Err(e) if fixable(&e) => {
-            let message = e.message(auth.lang);
-            render_status(status_of(&e), &form_page(&state, &auth, &v, message).await?)
-        }
-        Err(e) => Err(e),
-    }
+    answer_form(
+        auth.lang,
+        result,
+        |_| "/grid/visits?done=1".to_owned(),
+        async |message| form_page(&state, &auth, &v, message).await,
+    )
+    .await
 }
 
 /// The category a visit finding is registered under: the first of the tree's "event" branch,

@@ -13,7 +13,7 @@ pub mod text;
 
 use askama::Template;
 use axum::extract::{Path, Query, RawForm, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -33,8 +33,9 @@ use crate::error::ApiError;
 use crate::i18n::Lang;
 use crate::state::AppState;
 use crate::web::forms::FormData;
-use crate::web::layout::{Chrome, fixable, render, render_status, status_of};
+use crate::web::layout::{Chrome, answer_form, render};
 use crate::web::names::Names;
+use crate::web::pages::my_points::{city_root, community_groups};
 use crate::web::text::{Text, fill, text};
 use crate::web::views::{Opt, OptGroup};
 
@@ -81,39 +82,11 @@ fn paren(lang: Lang, s: &str) -> String {
     }
 }
 
-/// The communities and villages under `root`, grouped by street, as choices.
-async fn community_groups(
-    state: &AppState,
-    names: &mut Names<'_>,
-    root: &AreaCode,
-    current: &str,
-) -> Result<Vec<OptGroup>, ApiError> {
-    let all = state.store.areas_within(root).await?;
-    names.know_areas(all.iter().map(|a| (a.code.as_str(), a.name.as_str())));
-    let mut groups: Vec<OptGroup> = Vec::new();
-    for a in all.iter().filter(|a| a.level == AreaLevel::Community) {
-        let heading = match a.code.ancestor_at(AreaLevel::Street) {
-            Some(street) => names.area_path(&street).await,
-            None => String::new(),
-        };
-        if groups.last().is_none_or(|g| g.label != heading) {
-            groups.push(OptGroup { label: heading, options: Vec::new() });
-        }
-        if let Some(g) = groups.last_mut() {
-            g.options.push(Opt::new(a.code.as_str(), a.name.clone(), current));
-        }
-    }
-    Ok(groups)
-}
-
 /// The root under which the user picks a village or community: their area, or the city.
 async fn pick_root(state: &AppState, auth: &Auth) -> Result<AreaCode, ApiError> {
     match reach(&auth.principal) {
         Some(Reach::Subtree(root)) => Ok(root),
-        Some(Reach::Public) => {
-            let city = state.store.default_city().await?;
-            Ok(AreaCode::parse(&format!("{}00000000", city.as_str()))?)
-        }
+        Some(Reach::Public) => city_root(state).await,
         None => Err(ApiError::Forbidden),
     }
 }
@@ -187,7 +160,7 @@ pub async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<Lis
     };
     let items = state.store.proposals(&auth.principal, &filter).await?;
     let mut names = Names::new(&state.store, lang);
-    let areas = community_groups(&state, &mut names, &root, &area).await?;
+    let areas = community_groups(&state, &mut names, &root, &area, None).await?;
     let mut rows = Vec::with_capacity(items.len());
     for s in &items {
         let p = &s.proposal;
@@ -270,7 +243,7 @@ async fn new_page(state: &AppState, auth: &Auth, mut v: NewProposalBody, error: 
             v.area_code = area.to_string();
         }
     }
-    let areas = community_groups(state, &mut names, &root, &v.area_code).await?;
+    let areas = community_groups(state, &mut names, &root, &v.area_code, None).await?;
     let procedures = ProcedureKind::ALL
         .iter()
         .map(|k| Opt::new(k.as_str(), lang.pick(k.label_zh(), k.label_en()), &v.procedure))
@@ -312,14 +285,13 @@ pub async fn create(State(state): State<AppState>, auth: Auth, RawForm(raw): Raw
     };
     let result =
         async { Ok::<_, ApiError>(state.store.create_proposal(&auth.principal, v.parse()?, Utc::now()).await?) }.await;
-    match result {
-        Ok(id) => Ok(Redirect::to(&format!("/proposals/{id}?done=create")).into_response()),
-        Err(e) if fixable(&e) => {
-            let message = e.message(auth.lang);
-            render_status(status_of(&e), &new_page(&state, &auth, v, message).await?)
-        }
-        Err(e) => Err(e),
-    }
+    answer_form(
+        auth.lang,
+        result,
+        |id| format!("/proposals/{id}?done=create"),
+        async |message| new_page(&state, &auth, v, message).await,
+    )
+    .await
 }
 
 /// One meeting as the timeline shows it.
@@ -760,14 +732,13 @@ pub async fn make_move(
             .map_err(|e| ApiError::from(e).for_proposal())
     }
     .await;
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/proposals/{pid}?done={name}")).into_response()),
-        Err(e) if fixable(&e) => {
-            let message = e.message(auth.lang);
-            render_status(status_of(&e), &proposal_page(&state, &auth, &id, message, "").await?)
-        }
-        Err(e) => Err(e),
-    }
+    answer_form(
+        auth.lang,
+        result,
+        |_| format!("/proposals/{pid}?done={name}"),
+        async |message| proposal_page(&state, &auth, &id, message, "").await,
+    )
+    .await
 }
 
 /// `POST /proposals/{id}/comments`.
@@ -780,14 +751,13 @@ pub async fn comment(
     let form = FormData::parse(&raw);
     let pid = proposal_id(&id)?;
     let text = form.get("text").unwrap_or_default().to_owned();
-    match state.store.comment_on_proposal(&auth.principal, pid, &text, Utc::now()).await.map_err(ApiError::from) {
-        Ok(_) => Ok(Redirect::to(&format!("/proposals/{pid}?done=comment#comments")).into_response()),
-        Err(e) if fixable(&e) => {
-            let message = e.message(auth.lang);
-            render_status(status_of(&e), &proposal_page(&state, &auth, &id, message, "").await?)
-        }
-        Err(e) => Err(e),
-    }
+    answer_form(
+        auth.lang,
+        state.store.comment_on_proposal(&auth.principal, pid, &text, Utc::now()).await.map_err(ApiError::from),
+        |_| format!("/proposals/{pid}?done=comment#comments"),
+        async |message| proposal_page(&state, &auth, &id, message, "").await,
+    )
+    .await
 }
 
 /// What the case page shows of deliberation: the proposal the case became, or a link to make one.
