@@ -16,7 +16,7 @@ use shiyu_domain::scope::Scope;
 use shiyu_domain::stats::figures::{Figure, Sums};
 use shiyu_domain::time::local_date;
 use shiyu_storage::deliberation::public::PublicProposal;
-use shiyu_storage::stats::StatFilter;
+use shiyu_storage::stats::{GroupBy, StatFilter};
 
 use crate::api::stats::{Definition, FigureValue, values};
 use crate::error::ApiError;
@@ -52,6 +52,20 @@ pub struct AreaLink {
     /// Name.
     pub name: String,
 }
+
+/// An area below, with its last twelve months in brief.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChildLine {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// [`CHILD_FIGURES`] over the last twelve months, in the caller's language.
+    pub figures: Vec<FigureValue>,
+}
+
+/// What the list of areas below shows of each, over the last twelve months.
+pub const CHILD_FIGURES: [Figure; 4] = [Figure::Received, Figure::Closed, Figure::OnTimeRate, Figure::SatisfactionRate];
 
 /// A period's figures.
 #[derive(Debug, Clone, Serialize)]
@@ -186,8 +200,8 @@ pub struct CommunityView {
     pub level: &'static str,
     /// The areas above it, from the city down.
     pub lineage: Vec<AreaLink>,
-    /// The areas below it, down to communities and villages.
-    pub children: Vec<AreaLink>,
+    /// The areas below it, down to communities and villages, with their last twelve months.
+    pub children: Vec<ChildLine>,
     /// Open cases now.
     pub open: i64,
     /// Open cases past their stage's deadline now.
@@ -215,10 +229,14 @@ pub fn page_area(code: &AreaCode) -> AreaCode {
     }
 }
 
-fn period(key: &'static str, from: NaiveDate, to: NaiveDate, lang: Lang, s: &Sums) -> PeriodFigures {
+/// `which` of the figures of `s`, in that order.
+fn some_values(lang: Lang, s: &Sums, which: &[Figure]) -> Vec<FigureValue> {
     let all = values(lang, s);
-    let figures = PUBLIC_FIGURES.iter().filter_map(|f| all.iter().find(|v| v.figure == f.as_str()).cloned()).collect();
-    PeriodFigures { key, from, to, figures }
+    which.iter().filter_map(|f| all.iter().find(|v| v.figure == f.as_str()).cloned()).collect()
+}
+
+fn period(key: &'static str, from: NaiveDate, to: NaiveDate, lang: Lang, s: &Sums) -> PeriodFigures {
+    PeriodFigures { key, from, to, figures: some_values(lang, s, &PUBLIC_FIGURES) }
 }
 
 async fn case_line(names: &mut Names<'_>, lang: Lang, c: PublicCase) -> CaseLine {
@@ -338,7 +356,6 @@ pub async fn community_view(
         org: None,
     };
     let lists = code.level() == AreaLevel::Community;
-    let children = async { if lists { Ok(Vec::new()) } else { store.child_areas(code).await } };
     let cases = async {
         if lists {
             store.public_cases_of_area(code, CLOSED_DAYS, LIST_LIMIT, now).await
@@ -347,7 +364,14 @@ pub async fn community_view(
         }
     };
     let (scope, this_month, this_year) = (Scope::Subtree(code.clone()), filter(month_from), filter(year_from));
-    let (live, month, year, children, cases, proposals) = tokio::try_join!(
+    let children = async {
+        if lists {
+            Ok((Vec::new(), Vec::new()))
+        } else {
+            tokio::try_join!(store.child_areas(code), store.case_sums_by(&this_year, GroupBy::ChildArea))
+        }
+    };
+    let (live, month, year, (children, child_sums), cases, proposals) = tokio::try_join!(
         store.live_counts(&scope, now),
         store.case_sums(&this_month),
         store.case_sums(&this_year),
@@ -379,7 +403,14 @@ pub async fn community_view(
         level: code.level().as_str(),
         area: AreaLink { code: area.code.to_string(), name: area.name },
         lineage,
-        children: children.into_iter().map(|a| AreaLink { code: a.code.to_string(), name: a.name }).collect(),
+        children: children
+            .into_iter()
+            .map(|a| {
+                let code = a.code.to_string();
+                let sums = child_sums.iter().find(|(k, _)| *k == code).map(|(_, s)| s.clone()).unwrap_or_default();
+                ChildLine { figures: some_values(lang, &sums, &CHILD_FIGURES), code, name: a.name }
+            })
+            .collect(),
         open: live.open,
         overdue: live.overdue,
         periods: vec![period("month", month_from, today, lang, &month), period("year", year_from, today, lang, &year)],

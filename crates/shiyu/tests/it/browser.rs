@@ -165,8 +165,19 @@ impl Browser {
         self.el(css).await.select_by_value(value).await.unwrap_or_else(|e| panic!("choose {value} in {css}: {e}"));
     }
 
+    /// Clicks the element; if the page was replaced between finding and clicking it (a stale
+    /// element), finds it again on the new page.
     pub(crate) async fn click(&self, css: &str) {
-        self.el(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+        let deadline = tokio::time::Instant::now() + STEP;
+        loop {
+            match self.el(css).await.click().await {
+                Ok(()) => return,
+                Err(e) if e.to_string().contains("stale element") && tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("click {css}: {e}"),
+            }
+        }
     }
 
     /// Signs in through the login form and waits for the top bar.

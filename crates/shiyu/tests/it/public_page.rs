@@ -214,6 +214,11 @@ async fn the_public_page_shows_how_requests_are_answered_and_no_personal_data() 
             street["children"].as_array().expect("children").iter().filter_map(|c| c["code"].as_str()).collect();
         assert!(children.contains(&village.as_str()) && children.contains(&app.fx.community.as_str()), "{street}");
         assert_eq!(street["open"], 1, "the street counts the village's open case: {street}");
+        let row =
+            street["children"].as_array().and_then(|c| c.iter().find(|c| c["code"] == village.as_str())).expect("row");
+        let received =
+            row["figures"].as_array().and_then(|f| f.iter().find(|f| f["figure"] == "received")).expect("received");
+        assert_eq!(received["value"], 2, "the village's row counts its cases: {row}");
         assert_eq!(street["proposals"][0]["title"], "硬化村东道路");
 
         // Bad codes name the field; an unknown area is not found.

@@ -17,6 +17,7 @@ texts! {
     full_stop: "。", ".";
     pick_area: "选择区域", "Choose an area";
     areas_below: "下辖区域", "Areas below";
+    col_area: "区域", "Area";
     now_open: "正在办理", "Being handled";
     now_overdue: "其中超期", "Of which overdue";
     results: "办理成效", "How requests are answered";
