@@ -630,6 +630,8 @@ async fn city_scale(opts: &Options, rows: &mut Vec<Row>) -> anyhow::Result<()> {
         ("centre board, city", "/board".to_owned()),
         ("centre board, a grid", "/board?area=439902001001001".to_owned()),
         ("big screen, city", "/board/screen".to_owned()),
+        ("public page, city", "/p/439900000000".to_owned()),
+        ("public page, a community with its case lists", "/p/439902001001".to_owned()),
         ("monthly report page, city", format!("/reports/view?kind=monthly&start={month}")),
         ("monthly report XLSX, city", format!("/reports/view?kind=monthly&start={month}&format=xlsx")),
     ];
