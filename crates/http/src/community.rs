@@ -220,6 +220,11 @@ pub struct CommunityView {
     pub proposals: Vec<ProposalLine>,
 }
 
+/// The area named in a public page's path, refused naming the field `area`.
+pub fn area_of(path: &str) -> Result<AreaCode, ApiError> {
+    AreaCode::parse(path).map_err(|_| ApiError::invalid("area", "not_an_area_code"))
+}
+
 /// The area a public page is for: grids belong to their community's page.
 pub fn page_area(code: &AreaCode) -> AreaCode {
     if code.level() > AreaLevel::Community {

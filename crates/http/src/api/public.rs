@@ -7,7 +7,6 @@ use axum::http::header::{CACHE_CONTROL, VARY};
 use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use shiyu_domain::area::AreaCode;
 use shiyu_domain::case::{CaseSnapshot, Move, Satisfaction};
 use shiyu_domain::ids::CaseNumber;
 use utoipa::ToSchema;
@@ -129,7 +128,7 @@ pub async fn area(
     Path(code): Path<String>,
 ) -> Result<Response, ApiError> {
     let lang = reader_lang(auth.as_ref(), &uri, &headers);
-    let code = AreaCode::parse(&code).map_err(|_| ApiError::invalid("area", "not_an_area_code"))?;
+    let code = crate::community::area_of(&code)?;
     let view = community_view(&state, lang, &code, chrono::Utc::now()).await?;
     Ok(([(CACHE_CONTROL, PUBLIC_MAX_AGE), (VARY, PUBLIC_VARY)], Json(view)).into_response())
 }

@@ -12,7 +12,6 @@ use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, VARY};
 use axum::http::{HeaderMap, HeaderValue, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
-use shiyu_domain::area::AreaCode;
 
 use self::text::CommunityText;
 use crate::api::public::{PUBLIC_MAX_AGE, PUBLIC_VARY};
@@ -88,7 +87,7 @@ pub async fn page(
     Path(code): Path<String>,
 ) -> Result<Response, ApiError> {
     let lang = reader_lang(auth.as_ref(), &uri, &headers);
-    let code = AreaCode::parse(&code).map_err(|_| ApiError::invalid("area", "not_an_area_code"))?;
+    let code = crate::community::area_of(&code)?;
     let area = page_area(&code);
     if area != code {
         return Ok(Redirect::to(&format!("/p/{area}")).into_response());
